@@ -1,0 +1,155 @@
+"""Sensor layouts of pressure insoles: where each sensor sits and which region it reads.
+
+Insole frame (shared by every layout and by the dashboard drawings), in millimetres, for the
+RIGHT foot seen from above: origin at the centre of the heel, +y towards the toes, +x towards
+the little-toe (lateral) side. The left insole is the mirror image (x -> -x), so +x points to
+the subject's right for both feet. Each layout is defined once here and imported everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.sites import REGIONS, check_foot
+
+
+@dataclass(frozen=True, eq=False)
+class SensorLayout:
+    """An insole's sensors: ids, right-foot positions in mm, anatomical regions, areas.
+
+    ``sensor_area_mm2`` is needed to turn force (N) into pressure (kPa); it is None when the
+    maker does not publish it.
+    """
+
+    name: str
+    sensor_ids: tuple[str, ...]
+    x_mm: np.ndarray
+    y_mm: np.ndarray
+    regions: tuple[str, ...]
+    sensor_area_mm2: np.ndarray | None = None
+    description: str = ""
+    _region_index: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        k = len(self.sensor_ids)
+        if k == 0:
+            raise ValueError(f"layout {self.name!r}: no sensors")
+        if len(set(self.sensor_ids)) != k:
+            raise ValueError(f"layout {self.name!r}: sensor ids are not unique")
+        x = np.asarray(self.x_mm, dtype=np.float64)
+        y = np.asarray(self.y_mm, dtype=np.float64)
+        if x.shape != (k,) or y.shape != (k,):
+            raise ValueError(
+                f"layout {self.name!r}: {k} sensors but x_mm has shape {x.shape} "
+                f"and y_mm {y.shape}"
+            )
+        if len(self.regions) != k:
+            raise ValueError(
+                f"layout {self.name!r}: {k} sensors but {len(self.regions)} regions"
+            )
+        bad = [r for r in self.regions if r not in REGIONS]
+        if bad:
+            raise ValueError(f"layout {self.name!r}: unknown regions {bad}; known: {REGIONS}")
+        object.__setattr__(self, "x_mm", x)
+        object.__setattr__(self, "y_mm", y)
+        if self.sensor_area_mm2 is not None:
+            a = np.asarray(self.sensor_area_mm2, dtype=np.float64)
+            if a.shape == ():
+                a = np.full(k, float(a))
+            if a.shape != (k,) or not np.all(a > 0):
+                raise ValueError(
+                    f"layout {self.name!r}: sensor_area_mm2 must be {k} positive areas"
+                )
+            object.__setattr__(self, "sensor_area_mm2", a)
+        index = {
+            r: np.flatnonzero(np.array(self.regions) == r)
+            for r in REGIONS
+            if r in self.regions
+        }
+        object.__setattr__(self, "_region_index", index)
+
+    @property
+    def n_sensors(self) -> int:
+        return len(self.sensor_ids)
+
+    def positions_mm(self, foot: str) -> np.ndarray:
+        """(n_sensors, 2) array of x, y in mm for ``foot`` (the left one mirrored)."""
+        sign = -1.0 if check_foot(foot) == "left" else 1.0
+        return np.column_stack([sign * self.x_mm, self.y_mm])
+
+    def region_sensors(self) -> dict[str, np.ndarray]:
+        """Region name -> indices of its sensors, for the regions this layout covers."""
+        return dict(self._region_index)
+
+
+def _gaitpdb_8() -> SensorLayout:
+    # Positions from the PhysioNet gaitpdb page (arbitrary units, origin between the feet).
+    # Right insole: X 300..700, Y -800..800. Scaled at 0.12 mm per unit so that heel to
+    # hallux is 192 mm, a typical adult distance; the database gives no physical scale.
+    x_units = np.array([500, 700, 300, 700, 300, 700, 300, 500], dtype=float)
+    y_units = np.array([-800, -400, -400, 0, 0, 400, 400, 800], dtype=float)
+    return SensorLayout(
+        name="gaitpdb-8",
+        sensor_ids=tuple(f"s{i}" for i in range(1, 9)),
+        x_mm=(x_units - 500.0) * 0.12,
+        y_mm=(y_units + 800.0) * 0.12,
+        regions=("heel", "heel", "heel", "midfoot", "midfoot", "mth5", "mth1", "hallux"),
+        sensor_area_mm2=None,
+        description=(
+            "8 force sensors per foot of the PhysioNet gaitpdb insoles (Ultraflex), in N. "
+            "Positions rescaled from the database's arbitrary units."
+        ),
+    )
+
+
+def _solewatch_16() -> SensorLayout:
+    # The project's own 16-sensor insole (the open GATT profile, the virtual insoles and the
+    # generated fixtures use it). Sized for an EU 42 foot (length about 265 mm), FSRs of
+    # 12 mm x 16 mm active area (192 mm^2), placed under the bony prominences that carry
+    # load and where plantar ulcers form (heel, metatarsal heads, hallux).
+    sensors = [
+        ("heel_medial", -14.0, 28.0, "heel"),
+        ("heel_lateral", 14.0, 28.0, "heel"),
+        ("heel_front", 0.0, 55.0, "heel"),
+        ("midfoot_lateral_rear", 26.0, 92.0, "midfoot"),
+        ("midfoot_lateral_front", 30.0, 125.0, "midfoot"),
+        ("midfoot_medial", -14.0, 110.0, "midfoot"),
+        ("mth1", -28.0, 175.0, "mth1"),
+        ("mth1_rear", -26.0, 155.0, "mth1"),
+        ("mth2", -10.0, 186.0, "mth3"),
+        ("mth3", 6.0, 185.0, "mth3"),
+        ("mth4", 22.0, 176.0, "mth3"),
+        ("mth5", 36.0, 165.0, "mth5"),
+        ("hallux", -24.0, 228.0, "hallux"),
+        ("hallux_tip", -22.0, 245.0, "hallux"),
+        ("toes_2_3", 0.0, 228.0, "toes"),
+        ("toes_4_5", 22.0, 214.0, "toes"),
+    ]
+    return SensorLayout(
+        name="solewatch-16",
+        sensor_ids=tuple(s[0] for s in sensors),
+        x_mm=np.array([s[1] for s in sensors]),
+        y_mm=np.array([s[2] for s in sensors]),
+        regions=tuple(s[3] for s in sensors),
+        sensor_area_mm2=np.full(len(sensors), 192.0),
+        description=(
+            "solewatch's open 16-sensor insole: heel, midfoot, five forefoot sites, hallux, "
+            "toes. Used by the BLE profile, the virtual insoles and the fixtures."
+        ),
+    )
+
+
+GAITPDB_8 = _gaitpdb_8()
+SOLEWATCH_16 = _solewatch_16()
+
+#: Every built-in layout by name.
+LAYOUTS: dict[str, SensorLayout] = {lay.name: lay for lay in (GAITPDB_8, SOLEWATCH_16)}
+
+
+def get_layout(name: str) -> SensorLayout:
+    try:
+        return LAYOUTS[name]
+    except KeyError:
+        raise ValueError(f"unknown sensor layout {name!r}; known: {sorted(LAYOUTS)}") from None

@@ -1,0 +1,1 @@
+"""solewatch dashboard (Dash). Shows results; never computes them."""

@@ -1,0 +1,34 @@
+"""Shared test fixtures: where the real recordings are, and the committed fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_DATA = REPO / "fixtures" / "data"
+
+
+def _shared_data_dir() -> Path:
+    env = os.environ.get("SOLEWATCH_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data: the published recordings. Missing is a failure, not a skip, so a
+    validation run can never pass by silently testing nothing."""
+    path = _shared_data_dir()
+    if not (path / "README.md").is_file():
+        pytest.fail(
+            f"the published recordings are not at {path}; set SOLEWATCH_SHARED_DATA to the "
+            "folder holding gaitndd/, gaitpdb/, gait-maturation/ and plantar-thermogram/"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_data() -> Path:
+    return FIXTURE_DATA
