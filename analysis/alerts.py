@@ -1,0 +1,87 @@
+"""Alerts: what a rule found, with the evidence a clinician needs to check it.
+
+Every alert names its rule, the foot and site (or pressure region), the days, and the values
+that crossed which threshold. The ``message`` is written for the wearer in plain language and
+never claims a diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+#: Rule names, defined once. Temperature rules come from clinical.md's hotspot table and the
+#: red flags of self-care guidance; the pressure rule from Orpyx/Abbott 2019.
+CONTRALATERAL_SITE: Final = "contralateral_site"
+CONTRALATERAL_FOOT_MEAN: Final = "contralateral_foot_mean"
+IPSILATERAL_HOTSPOT: Final = "ipsilateral_hotspot"
+SINGLE_FOOT: Final = "single_foot"
+SUDDEN_RISE: Final = "sudden_rise"
+UNSAFE_TEMPERATURE: Final = "unsafe_temperature"
+SUSTAINED_PRESSURE: Final = "sustained_pressure"
+
+RULES: Final[tuple[str, ...]] = (
+    CONTRALATERAL_SITE,
+    CONTRALATERAL_FOOT_MEAN,
+    IPSILATERAL_HOTSPOT,
+    SINGLE_FOOT,
+    SUDDEN_RISE,
+    UNSAFE_TEMPERATURE,
+    SUSTAINED_PRESSURE,
+)
+
+#: What to do, in plain words, for each rule (shown with the alert; not medical advice).
+ADVICE: Final[dict[str, str]] = {
+    CONTRALATERAL_SITE: "Rest the warm foot: walk less until the difference is gone. Look at the "
+    "spot for redness, swelling or a wound. If it is still warmer tomorrow, call your foot care "
+    "team.",
+    CONTRALATERAL_FOOT_MEAN: "The whole foot is warmer than the other one. Walk less, look at "
+    "the foot, and call your foot care team if it stays warmer.",
+    IPSILATERAL_HOTSPOT: "One spot is warmer than the rest of the same foot. Rest the foot, look "
+    "at the spot, and call your foot care team if it stays warmer.",
+    SINGLE_FOOT: "One spot is warmer than the rest of the foot. Rest the foot, look at the spot, "
+    "and call your foot care team if it stays warmer.",
+    SUDDEN_RISE: "One foot warmed up quickly. Check your feet and shoes now for a wound, a "
+    "stone, a tight spot or a heat source.",
+    UNSAFE_TEMPERATURE: "Your foot skin is at a temperature that can burn or freeze skin you "
+    "cannot feel. Move away from the heat or cold source and check the skin.",
+    SUSTAINED_PRESSURE: "Part of your foot has carried pressure for a long time. Change "
+    "position, stand up and move, or loosen your shoes.",
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert. ``evidence`` holds the rule's threshold(s), the days and the values."""
+
+    rule: str
+    foot: str | None
+    site: str | None
+    first_day: date | None
+    confirmed_day: date | None
+    delta_c: float | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"unknown alert rule {self.rule!r}; known: {RULES}")
+
+    @property
+    def advice(self) -> str:
+        return ADVICE[self.rule]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO strings, numbers rounded to what the sensors resolve."""
+        return {
+            "rule": self.rule,
+            "foot": self.foot,
+            "site": self.site,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "confirmed_day": self.confirmed_day.isoformat() if self.confirmed_day else None,
+            "delta_c": None if self.delta_c is None else round(float(self.delta_c), 2),
+            "message": self.message,
+            "advice": self.advice,
+            "evidence": self.evidence,
+        }
