@@ -1,0 +1,5 @@
+import sys
+
+from solewatch.cli import main
+
+sys.exit(main())
