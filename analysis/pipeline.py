@@ -1,0 +1,192 @@
+"""The whole analysis of one recording: streams in, one :class:`AnalysisResult` out.
+
+Order of work (each step reads what the one before produced; nothing is computed twice):
+
+1. per-foot load and centre of pressure, one pass over the sensor arrays (analysis.load);
+2. gait events per foot -> strides -> walking bouts -> variability, asymmetry, PCI, DFA;
+3. quiet standing -> static balance; exercise repetitions;
+4. regional peak pressure, pressure-time integral, sustained-pressure alerts;
+5. temperature: faults, wear, daily left/right statistics, offsets, alert rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from analysis.alerts import Alert
+from analysis.config import AnalysisConfig
+from analysis.errors import DataProblem
+from analysis.sites import FEET
+from analysis.streams import PressureStream, TemperatureStream
+
+#: Keys of the gait summary that are always present (None when they do not apply).
+GAIT_SUMMARY_KEYS = (
+    "cadence_steps_per_min",
+    "steps_left",
+    "steps_right",
+    "stride_time_s_mean",
+    "stride_time_sd_ms",
+    "stride_time_cv_pct",
+    "swing_time_cv_pct",
+    "stance_time_cv_pct",
+    "double_support_pct",
+    "gait_asymmetry",
+    "symmetry_index_pct",
+    "pci_pct",
+    "dfa_alpha",
+)
+
+
+@dataclass
+class GaitResult:
+    events: dict[str, Any]
+    strides: dict[str, Any]
+    summary: dict[str, Any]
+    balance: list[Any] = field(default_factory=list)
+    exercises: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AnalysisResult:
+    source: str
+    duration_s: float | None
+    start: datetime | None
+    gait: GaitResult | None
+    pressure: dict[str, Any] | None
+    temperature: Any | None
+    alerts: list[Alert]
+    problems: list[DataProblem]
+    notes: list[str]
+    lost_feet: tuple[str, ...] = ()
+
+
+def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str]) -> GaitResult:
+    from analysis.gait.asymmetry import gait_asymmetry_pct, symmetry_index_pct
+    from analysis.gait.balance import find_quiet_standing, static_balance
+    from analysis.gait.dfa import dfa_alpha
+    from analysis.gait.events import detect_events
+    from analysis.gait.exercises import count_exercises
+    from analysis.gait.pci import phase_coordination_index_pct
+    from analysis.gait.strides import build_strides
+    from analysis.gait.variability import gait_summary
+
+    events = detect_events(stream, config.gait, loads=loads)
+    strides = build_strides(events, config.gait)
+    summary = dict.fromkeys(GAIT_SUMMARY_KEYS)
+    summary.update(gait_summary(strides, events, stream.duration_s))
+
+    def valid(foot: str, name: str) -> np.ndarray:
+        table = strides.get(foot)
+        if table is None:
+            return np.empty(0)
+        return np.asarray(getattr(table, name))[np.asarray(table.valid, dtype=bool)]
+
+    if "left" in strides and "right" in strides:
+        summary["gait_asymmetry"] = gait_asymmetry_pct(
+            valid("left", "swing_s"), valid("right", "swing_s")
+        )
+        summary["symmetry_index_pct"] = symmetry_index_pct(
+            float(np.mean(valid("left", "stride_s"))) if valid("left", "stride_s").size else None,
+            float(np.mean(valid("right", "stride_s")))
+            if valid("right", "stride_s").size
+            else None,
+        )
+        summary["pci_pct"] = phase_coordination_index_pct(
+            events["left"].initial_contacts_s,
+            events["right"].initial_contacts_s,
+            config=config.gait,
+        )
+    else:
+        notes.append("Only one insole: left-right asymmetry and coordination cannot be judged.")
+    series = max((valid(f, "stride_s") for f in strides), key=len, default=np.empty(0))
+    summary["dfa_alpha"] = dfa_alpha(series, min_n=config.gait.dfa_min_strides)
+    if summary["dfa_alpha"] is None and series.size:
+        notes.append(
+            f"Long-range stride correlation (DFA) needs {config.gait.dfa_min_strides} strides "
+            f"of steady walking; this recording has {series.size}."
+        )
+    balance = []
+    standing = find_quiet_standing(
+        stream.time_s, loads, sample_rate_hz=stream.sample_rate_hz, config=config.gait
+    )
+    for t0, t1 in standing:
+        i0, i1 = np.searchsorted(stream.time_s, [t0, t1])
+        cops = [loads[f].cop_mm[i0:i1] for f in loads]
+        weights = [loads[f].total[i0:i1] for f in loads]
+        from analysis.gait.balance import combined_cop_mm
+
+        cop = combined_cop_mm(cops, weights, feet=tuple(loads), config=config.gait)
+        balance.append(static_balance(cop, stream.time_s[i0:i1]))
+    exercises = count_exercises(stream, config.gait)
+    return GaitResult(events, strides, summary, balance, exercises)
+
+
+def analyze(
+    *,
+    pressure: PressureStream | None = None,
+    temperature: TemperatureStream | None = None,
+    source: str = "<memory>",
+    problems: list[DataProblem] | None = None,
+    config: AnalysisConfig | None = None,
+) -> AnalysisResult:
+    """Analyse a pressure and/or temperature recording of one wearer."""
+    from analysis.load import foot_load
+
+    config = config or AnalysisConfig()
+    notes: list[str] = []
+    alerts: list[Alert] = []
+    gait = None
+    pressure_summary = None
+    loads = None
+    lost: list[str] = []
+    duration_s = None
+    start = None
+    if pressure is not None:
+        from analysis.pressure import region_pressure_summary, sustained_pressure_alerts
+
+        duration_s = pressure.duration_s
+        start = pressure.start
+        for foot in FEET:
+            if pressure.foot(foot) is None:
+                lost.append(foot)
+                notes.append(f"No {foot} insole in this recording.")
+        loads = foot_load(pressure)
+        gait = _gait(pressure, loads, config, notes)
+        for foot, ev in gait.events.items():
+            lost_s = float(np.sum(np.diff(np.asarray(ev.lost_intervals_s).reshape(-1, 2))))
+            if lost_s > 0:
+                notes.append(
+                    f"The {foot} insole gave no valid data for {lost_s:.0f} s of "
+                    f"{duration_s:.0f} s; nothing was inferred there."
+                )
+        if pressure.unit == "raw":
+            notes.append("Pressure is uncalibrated: pressures cannot be reported, only timing.")
+        else:
+            pressure_summary = region_pressure_summary(pressure)
+            alerts.extend(sustained_pressure_alerts(pressure, config.pressure))
+    temp_result = None
+    if temperature is not None:
+        from analysis.temperature import analyze_temperature
+
+        temp_result = analyze_temperature(temperature, config.temperature, loads=None)
+        alerts.extend(temp_result.alerts)
+        notes.extend(temp_result.notes)
+        start = start or temperature.start
+        if duration_s is None and temperature.n_samples:
+            duration_s = float(temperature.time_s[-1] - temperature.time_s[0])
+    return AnalysisResult(
+        source=source,
+        duration_s=duration_s,
+        start=start,
+        gait=gait,
+        pressure=pressure_summary,
+        temperature=temp_result,
+        alerts=alerts,
+        problems=list(problems or []),
+        notes=notes,
+        lost_feet=tuple(lost),
+    )
