@@ -52,10 +52,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_settings(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else AnalysisConfig()
+    if args.markdown:
+        print(settings_markdown(config), end="")
+        return EXIT_OK
     for row in describe(config):
         print(f"[{row['section']}] {row['name']} = {row['value']} {row['unit']}")
         print(f"    {row['source']}")
     return EXIT_OK
+
+
+def settings_markdown(config: AnalysisConfig) -> str:
+    """The thresholds table of docs/clinical.md (a test keeps the two in step)."""
+    lines = ["| setting | default | unit | source |", "|---|---|---|---|"]
+    for row in describe(config):
+        value = row["value"]
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        source = row["source"].replace("|", "/")
+        lines.append(f"| `{row['section']}.{row['name']}` | {shown} | {row['unit']} | {source} |")
+    return "\n".join(lines) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("settings", help="list every threshold with its unit and source")
     s.add_argument("--config", metavar="TOML", help="show the values after this override")
+    s.add_argument("--markdown", action="store_true", help="print the table docs/clinical.md holds")
     s.set_defaults(func=_cmd_settings)
     return parser
 
