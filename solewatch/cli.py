@@ -7,8 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 
-from analysis.config import AnalysisConfig, describe, load_config
+from analysis.config import AnalysisConfig, describe
 from analysis.errors import SolewatchError
+from solewatch.settings import load_config
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1

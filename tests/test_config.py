@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.config import AnalysisConfig, config_from_mapping, describe, load_config
+from analysis.config import AnalysisConfig, config_from_mapping, describe
 from analysis.errors import InputError
+from solewatch.settings import load_config
 
 
 def test_every_setting_has_unit_and_source():
