@@ -141,11 +141,32 @@ def _solewatch_16() -> SensorLayout:
     )
 
 
+def _gaitndd_1() -> SensorLayout:
+    # PhysioNet gaitndd (Hausdorff 1997/2000): one force-sensitive resistor per foot; the
+    # database does not publish where under the foot it sits.
+    return SensorLayout(
+        name="gaitndd-1",
+        sensor_ids=("fsr",),
+        x_mm=np.array([0.0]),
+        y_mm=np.array([120.0]),
+        regions=("midfoot",),
+        sensor_area_mm2=None,
+        description=(
+            "One force-sensitive resistor per foot of the PhysioNet gaitndd insoles, in raw "
+            "ADC units. Position (x=0, y=120 mm) and region (midfoot) are nominal: the "
+            "database does not publish them."
+        ),
+    )
+
+
 GAITPDB_8 = _gaitpdb_8()
 SOLEWATCH_16 = _solewatch_16()
+GAITNDD_1 = _gaitndd_1()
 
 #: Every built-in layout by name.
-LAYOUTS: dict[str, SensorLayout] = {lay.name: lay for lay in (GAITPDB_8, SOLEWATCH_16)}
+LAYOUTS: dict[str, SensorLayout] = {
+    lay.name: lay for lay in (GAITPDB_8, SOLEWATCH_16, GAITNDD_1)
+}
 
 
 def get_layout(name: str) -> SensorLayout:
