@@ -1,0 +1,368 @@
+"""Plantar pressure: calibration, regional peak pressure and pressure-time integral, and
+sustained-pressure alerts.
+
+* :func:`calibrate_counts_to_kpa` / :func:`calibrate_stream`: raw sensor counts to kPa, per
+  sensor: ``kPa = gain * max(counts - offset, 0) ** exponent``. ``exponent`` = 1 is the linear
+  calibration; another exponent is a power law, the usual fit for a force-sensitive resistor
+  whose conductance grows about as a power of the applied force (e.g. Interlink FSR 400
+  integration guide; Hall RS et al., J Biomech 41:3492, 2008). NaN stays NaN; negatives are
+  clipped to 0.
+* :func:`region_pressure_summary`: per foot and region (regions from
+  :mod:`analysis.sites`), the peak pressure, the pressure-time integral (PTI) and the mean.
+  The peak is the highest reading of any sensor of the region (the "peak pressure per mask"
+  of Bus SA et al., Diabetes Care 34:1595, 2011 and Diabetes Care 36:4109, 2013: a hotspot
+  under one sensor is what counts). PTI is the region's MEAN pressure integrated over time,
+  ``sum(mean_kpa * dt)``, so that a region with more sensors does not get a larger integral
+  and the PTI stays in kPa·s whatever the sensor count. Peaks above
+  ``PressureConfig.peak_target_kpa`` (200 kPa, Bus 2011/2013) are flagged, not alerted.
+* :func:`sustained_pressure_alerts`: a region whose MEAN pressure stays above
+  ``PressureConfig.sustained_kpa`` for longer than ``sustained_duration_s`` (Orpyx SurroSense
+  Rx, Abbott 2019), gaps shorter than ``sustained_max_gap_s`` bridged. The region mean is used
+  rather than its maximum sensor because the threshold (35 mmHg, 4.7 kPa) is low enough that a
+  single force-sensitive resistor's offset or creep under static load would keep a "max" above
+  it for hours and fire alerts on its own; the mean needs the region as a whole to carry load,
+  which is the capillary-occlusion picture behind the rule. Regions are small (1-3 sensors),
+  so little of a real hotspot is diluted.
+
+Time base: each valid sample counts for one nominal sample period ``1 / sample_rate_hz``;
+NaN samples contribute nothing (and the region mean of a sample is the mean of its finite
+sensors). Everything is vectorised over samples: one (n, n_regions) array per foot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from analysis.alerts import SUSTAINED_PRESSURE, Alert
+from analysis.config import PressureConfig
+from analysis.errors import InputError
+from analysis.sites import FEET, REGIONS, SITE_LABELS, foot_index
+from analysis.streams import PressureStream
+
+#: 1 N over 1 mm² is 1 MPa = 1000 kPa.
+KPA_PER_N_PER_MM2 = 1000.0
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Per-sensor calibration from raw counts to kPa: ``gain * max(c - offset, 0) ** exponent``.
+
+    Each coefficient is (n_sensors,) for both insoles, or (2, n_sensors) with one row per foot
+    in :data:`analysis.sites.FEET` order. ``exponent`` None means linear (1). With an exponent
+    other than 1, ``gain_kpa_per_count`` is in kPa per count**exponent.
+    """
+
+    gain_kpa_per_count: np.ndarray
+    offset_counts: np.ndarray
+    exponent: np.ndarray | None = None
+
+    def for_foot(self, foot: str, n_sensors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """gain, offset and exponent of one foot's sensors, each (n_sensors,)."""
+        out = []
+        for name, value, default in (
+            ("gain_kpa_per_count", self.gain_kpa_per_count, None),
+            ("offset_counts", self.offset_counts, None),
+            ("exponent", self.exponent, 1.0),
+        ):
+            a = np.asarray(default if value is None else value, dtype=np.float64)
+            if a.ndim == 0:
+                a = np.full(n_sensors, float(a))
+            elif a.shape == (len(FEET), n_sensors):
+                a = a[foot_index(foot)]
+            if a.shape != (n_sensors,):
+                raise InputError(
+                    f"calibration {name}: expected ({n_sensors},) or ({len(FEET)}, {n_sensors})"
+                    f" coefficients, found shape {a.shape}",
+                    field=name,
+                )
+            if not np.all(np.isfinite(a)):
+                raise InputError(f"calibration {name}: coefficients must be finite",
+                                 field=name)
+            out.append(a)
+        if np.any(out[2] <= 0):
+            raise InputError("calibration exponent: must be positive", field="exponent")
+        return out[0], out[1], out[2]
+
+
+def calibrate_counts_to_kpa(
+    counts: np.ndarray,
+    *,
+    gain_kpa_per_count: np.ndarray,
+    offset_counts: np.ndarray,
+    exponent: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n, k) raw counts to kPa: ``gain * max(counts - offset, 0) ** exponent`` per sensor.
+
+    Returns a new array (float32 for float32 input, else float64); NaN stays NaN.
+    Uses one output-sized array and works in place on it.
+    """
+    c = np.asarray(counts)
+    dtype = np.float32 if c.dtype == np.float32 else np.float64
+    out = np.subtract(c, np.asarray(offset_counts, dtype=dtype), dtype=dtype)
+    np.maximum(out, 0.0, out=out)  # NaN propagates through maximum
+    if exponent is not None:
+        e = np.asarray(exponent, dtype=dtype)
+        if np.any(e != 1.0):
+            np.power(out, e, out=out)
+    out *= np.asarray(gain_kpa_per_count, dtype=dtype)
+    return out
+
+
+def calibrate_stream(stream: PressureStream, calibration: Calibration) -> PressureStream:
+    """A new kPa stream from a raw-count stream (time base, layout and metadata kept)."""
+    if stream.unit != "raw":
+        raise InputError(
+            f"calibration turns raw counts into kPa, but the stream is already in "
+            f"{stream.unit!r}",
+            source=stream.source,
+        )
+    k = stream.layout.n_sensors
+    feet = {}
+    for foot in FEET:
+        values = stream.foot(foot)
+        if values is None:
+            feet[foot] = None
+            continue
+        gain, offset, exponent = calibration.for_foot(foot, k)
+        feet[foot] = calibrate_counts_to_kpa(
+            values, gain_kpa_per_count=gain, offset_counts=offset, exponent=exponent
+        )
+    return PressureStream(
+        time_s=stream.time_s,
+        left=feet["left"],
+        right=feet["right"],
+        layout=stream.layout,
+        unit="kPa",
+        sample_rate_hz=stream.sample_rate_hz,
+        start=stream.start,
+        source=stream.source,
+        problems=stream.problems,
+    )
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _basis(stream: PressureStream) -> str | None:
+    """"pressure" (kPa available), "force" (N without sensor areas) or None (raw counts)."""
+    if stream.unit == "kPa":
+        return "pressure"
+    if stream.unit == "N":
+        return "pressure" if stream.layout.sensor_area_mm2 is not None else "force"
+    return None
+
+
+def _region_matrix(stream: PressureStream) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Region names, per-sensor scale to kPa (or 1 for force), and (k, r) membership."""
+    layout = stream.layout
+    idx = layout.region_sensors()
+    names = [r for r in REGIONS if r in idx]
+    member = np.zeros((layout.n_sensors, len(names)))
+    for j, r in enumerate(names):
+        member[idx[r], j] = 1.0
+    scale = np.ones(layout.n_sensors)
+    if stream.unit == "N" and layout.sensor_area_mm2 is not None:
+        scale = KPA_PER_N_PER_MM2 / layout.sensor_area_mm2
+    return names, scale, member
+
+
+def _region_series(
+    values: np.ndarray, scale: np.ndarray, member: np.ndarray, *, mean: bool
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(n, r) region mean (or sum) per sample, computed in one matrix product.
+
+    Returns the series (NaN where a region has no finite sensor, for means, or any non-finite
+    sensor, for sums), the indices of rows that held a NaN (or None), and those rows' values.
+    """
+    weights = scale[:, None] * member
+    if mean:
+        weights = weights / member.sum(axis=0)
+    series = values @ weights.astype(values.dtype)
+    bad = np.flatnonzero(np.isnan(series).any(axis=1))
+    if bad.size == 0:
+        return series, None, None
+    sub = values[bad]
+    ok = np.isfinite(sub)
+    num = np.where(ok, sub, 0.0) @ (scale[:, None] * member)
+    cnt = ok.astype(np.float64) @ member
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if mean:
+            fixed = num / cnt
+        else:
+            fixed = np.where(cnt == member.sum(axis=0), num, np.nan)
+    series[bad] = fixed
+    return series, bad, fixed
+
+
+def _sum_and_count(series: np.ndarray, bad: np.ndarray | None, fixed: np.ndarray | None):
+    """Column sums over finite samples and the number of finite samples per column."""
+    n = series.shape[0]
+    if bad is None:
+        return series.sum(axis=0, dtype=np.float64), np.full(series.shape[1], n)
+    series[bad] = np.nan_to_num(fixed, nan=0.0)
+    total = series.sum(axis=0, dtype=np.float64)
+    series[bad] = fixed
+    return total, n - np.isnan(fixed).sum(axis=0)
+
+
+def region_pressure_summary(
+    stream: PressureStream, config: PressureConfig | None = None
+) -> dict[str, dict[str, dict[str, Any]]] | None:
+    """Per foot and region: peak, time integral and mean of pressure (or force).
+
+    kPa streams, and N streams whose layout has sensor areas (converted with 1 N/mm² =
+    1000 kPa), give ``{"basis": "pressure", "peak_kpa", "pti_kpa_s", "mean_kpa",
+    "peak_above_target"}``; peak = highest single-sensor reading of the region, PTI and mean
+    from the region's mean pressure (see the module docstring), ``peak_above_target`` compares
+    the peak with ``config.peak_target_kpa`` (a flag for the dashboard, not an alert).
+    N streams without sensor areas cannot give pressure: they give ``{"basis": "force",
+    "peak_n", "fti_n_s", "mean_n"}`` from the region's TOTAL force (forces add, pressures do
+    not). Raw-count streams give None. A region with no finite sample has NaN values.
+    """
+    config = config or PressureConfig()
+    basis = _basis(stream)
+    if basis is None:
+        return None
+    names, scale, member = _region_matrix(stream)
+    dt = 1.0 / float(stream.sample_rate_hz)
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for foot in stream.feet():
+        values = stream.foot(foot)
+        series, bad, fixed = _region_series(values, scale, member, mean=basis == "pressure")
+        total, count = _sum_and_count(series, bad, fixed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_values = total / count
+        if basis == "pressure":
+            col_peak = np.fmax.reduce(values, axis=0).astype(np.float64) * scale
+        else:
+            region_peak = np.fmax.reduce(series, axis=0).astype(np.float64)
+        per_region = {}
+        for j, r in enumerate(names):
+            no_data = count[j] == 0
+            if basis == "pressure":
+                peak = float(np.fmax.reduce(col_peak[member[:, j] > 0]))
+                per_region[r] = {
+                    "basis": "pressure",
+                    "peak_kpa": peak,
+                    "pti_kpa_s": float("nan") if no_data else float(total[j] * dt),
+                    "mean_kpa": float(mean_values[j]),
+                    "peak_above_target": bool(peak > config.peak_target_kpa),
+                }
+            else:
+                per_region[r] = {
+                    "basis": "force",
+                    "peak_n": float(region_peak[j]),
+                    "fti_n_s": float("nan") if no_data else float(total[j] * dt),
+                    "mean_n": float(mean_values[j]),
+                }
+        out[foot] = per_region
+    return out
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def _episodes(
+    above: np.ndarray, t: np.ndarray, *, max_gap_s: float, sample_period_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) sample indices of runs of ``above``, bridging short gaps."""
+    edges = np.diff(above.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        return starts, ends
+    # time below the threshold between one run and the next
+    gap = t[starts[1:]] - t[ends[:-1] - 1] - sample_period_s
+    split = gap >= max_gap_s
+    ep_starts = starts[np.concatenate([[True], split])]
+    ep_ends = ends[np.concatenate([split, [True]])]
+    return ep_starts, ep_ends
+
+
+def _duration_words(seconds: float) -> str:
+    """Whole minutes (rounded down: "at least"), or hours and minutes."""
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d} min"
+
+
+def sustained_pressure_alerts(
+    stream: PressureStream, config: PressureConfig | None = None
+) -> list[Alert]:
+    """One SUSTAINED_PRESSURE alert per episode of a region held above the threshold.
+
+    An episode is a run of samples whose region mean pressure exceeds ``config.sustained_kpa``
+    (NaN samples count as not above), with runs less than ``config.sustained_max_gap_s`` apart
+    joined, lasting longer than ``config.sustained_duration_s``. Needs pressure: kPa, or N with
+    sensor areas; raises :class:`~analysis.errors.InputError` otherwise.
+    """
+    config = config or PressureConfig()
+    if _basis(stream) != "pressure":
+        raise InputError(
+            f"sustained-pressure alerts need pressure (kPa, or N with sensor areas); the "
+            f"stream is in {stream.unit!r} with layout {stream.layout.name!r}",
+            source=stream.source,
+        )
+    names, scale, member = _region_matrix(stream)
+    t = np.asarray(stream.time_s, dtype=np.float64)
+    period = 1.0 / float(stream.sample_rate_hz)
+    thr = float(config.sustained_kpa)
+    alerts: list[Alert] = []
+    for foot in stream.feet():
+        series, _, _ = _region_series(stream.foot(foot), scale, member, mean=True)
+        for j, region in enumerate(names):
+            col = series[:, j]
+            with np.errstate(invalid="ignore"):
+                above = col > thr
+            s_idx, e_idx = _episodes(above, t, max_gap_s=config.sustained_max_gap_s,
+                                     sample_period_s=period)
+            if s_idx.size == 0:
+                continue
+            duration = t[e_idx - 1] - t[s_idx] + period
+            for s, e, d in zip(s_idx, e_idx, duration, strict=True):
+                if d <= config.sustained_duration_s:
+                    continue
+                start_s = float(t[s])
+                mean_kpa = float(np.nanmean(col[s:e]))
+                day = None
+                when = f"{_duration_words(start_s)} into the recording"
+                if stream.start is not None:
+                    at = stream.start + timedelta(seconds=start_s)
+                    day = at.date()
+                    when = f"from {at:%H:%M} on {at:%Y-%m-%d}"
+                label = SITE_LABELS.get(region, region)
+                alerts.append(
+                    Alert(
+                        rule=SUSTAINED_PRESSURE,
+                        foot=foot,
+                        site=region,
+                        first_day=day,
+                        confirmed_day=day,
+                        delta_c=None,
+                        message=(
+                            f"Your {foot} foot ({label}) carried pressure for at least "
+                            f"{_duration_words(float(d))} without a real break, {when}."
+                        ),
+                        evidence={
+                            "region": region,
+                            "start_s": start_s,
+                            "duration_s": float(d),
+                            "mean_kpa": mean_kpa,
+                            "threshold_kpa": thr,
+                            "threshold_duration_s": float(config.sustained_duration_s),
+                            "max_gap_s": float(config.sustained_max_gap_s),
+                            "source": stream.source,
+                        },
+                    )
+                )
+    alerts.sort(key=lambda a: (a.evidence["start_s"], a.foot, a.site))
+    return alerts
