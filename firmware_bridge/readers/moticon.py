@@ -506,7 +506,7 @@ def write_moticon_export(
     out = Path(path)
     if out.suffix == ".gz":
         with open(out, "wb") as fh, gzip.GzipFile(
-            filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9
+            filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=6
         ) as gz:
             gz.write(data)
     else:
