@@ -2,10 +2,12 @@
 # Shared by scripts/run.sh, scripts/test.sh and scripts/bench.sh: make .venv with the
 # project installed (editable) and the given extras. Idempotent: reinstalls only when
 # pyproject.toml or the extras change. Works on a fresh Debian 12 with Python 3.11.
+# SOLEWATCH_VENV names another environment (scripts/bench.sh uses .venv-bench so that
+# benchmark-only packages never enter .venv).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-}"
-VENV="$ROOT/.venv"
+VENV="${SOLEWATCH_VENV:-$ROOT/.venv}"
 PY="${SOLEWATCH_PYTHON:-python3}"
 
 if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
@@ -28,7 +30,7 @@ fi
 STAMP="$VENV/.solewatch-installed"
 WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[$EXTRAS]"
 if [ ! -f "$STAMP" ] || ! grep -qxF "$WANT" "$STAMP"; then
-    echo "Installing solewatch and its dependencies into .venv ..." >&2
+    echo "Installing solewatch and its dependencies into $(basename "$VENV") ..." >&2
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     SPEC="$ROOT"
     [ -n "$EXTRAS" ] && SPEC="$ROOT[$EXTRAS]"
