@@ -88,11 +88,19 @@ class GaitConfig:
         "all match >= 99% of the gaitndd reference contacts (Hausdorff 1997/2000) within "
         "50 ms, 0.04 matches the most to the sample (tests/validation/test_gaitndd.py).",
     )
-    flat_slope_fraction_per_s: float = setting(
+    flat_slope_fraction: float = setting(
+        0.3, unit="fraction of the steepest rise",
+        source="Engineering: while refining an initial contact backwards, a load rising "
+        "slower than this share of the steepest rise of the same loading (and slower than "
+        "flat_slope_max_fraction_per_s) has not left the baseline yet. Stops the search on "
+        "sensors whose unloaded level creeps (FSR hysteresis in gaitndd) and adapts to "
+        "slow loading. Chosen on gaitndd: 99% of reference contacts matched within 50 ms, "
+        "every record >= 90% (tests/validation/test_gaitndd.py).",
+    )
+    flat_slope_max_fraction_per_s: float = setting(
         3.0, unit="fraction of low-high range per s",
-        source="Engineering: a load changing slower than this is no longer rising or "
-        "falling (1% of the range per sample at 300 Hz); ends the contact refinement on "
-        "sensors whose unloaded level creeps after toe-off (FSR hysteresis).",
+        source="Engineering: upper bound of the slow-rise rate above (1% of the range per "
+        "sample at 300 Hz); heel-strike loading is several times faster.",
     )
     refine_window_s: float = setting(
         0.25, unit="s",
@@ -334,6 +342,11 @@ class TemperatureConfig:
         source="Engineering: above 40 °C the insole reads a heat source, not ordinary "
         "worn skin (core temperature is 37 °C); still checked by the unsafe rule.",
     )
+    wear_room_margin_c: float = setting(
+        2.0, unit="°C",
+        source="Engineering: when the room temperature is known, a worn insole reads at least "
+        "2 °C above it (skin is warmer than indoor air); closer means the shoe is off.",
+    )
     wear_site_spread_c: float = setting(
         8.0, unit="°C",
         source="Engineering: worn sites of one foot lie within a few °C of each other "
@@ -345,6 +358,12 @@ class TemperatureConfig:
         source="Engineering: a shoe taken off cools toward room temperature at about "
         "1 °C/min at first (time constant ~10 min); walking changes in-shoe temperature "
         "by about 0.1 °C/min. A fall faster than this starts a shoe-off period.",
+    )
+    wear_off_drop_c: float = setting(
+        4.0, unit="°C",
+        source="Engineering: walking and resting change in-shoe temperature by 1-3 °C; taking "
+        "the shoe off in an 18-24 °C room drops the insole by 6-12 °C. A fall of more than "
+        "4 °C is a shoe-off period.",
     )
     wear_on_slope_c_per_min: float = setting(
         0.3, unit="°C/min",

@@ -16,9 +16,13 @@ setting):
 4. Each initial contact is moved back from its threshold crossing to where the load first left
    the baseline: the last sample, within ``refine_window_s``, that is within
    ``baseline_tolerance_fraction`` of the range above the local minimum or where the load rose
-   more slowly than ``flat_slope_fraction_per_s``. Each final contact is moved forward in the
-   same way to where the load is back at the baseline. Timing never uses force peaks: on a
-   double-hump stance curve the peak jumps between the humps.
+   more slowly than ``flat_slope_fraction`` of the steepest rise of that loading (and than
+   ``flat_slope_max_fraction_per_s``). Each final
+   contact is moved forward to the first sample within ``baseline_tolerance_fraction`` of the
+   local minimum after the stance.
+   Both are timed to a fraction of a sample by linear interpolation of where the load crosses
+   that baseline level (removes most quantisation jitter at 100 Hz). Timing never uses force
+   peaks: on a double-hump stance curve the peak jumps between the humps.
 5. Invalid samples (NaN, or gaps in the time base) are never bridged: a contact is reported
    only when the whole transition from the neighbouring phase is valid. Spans without valid
    data are reported in ``lost_intervals_s``.
@@ -154,9 +158,29 @@ def _window_levels(
     return lo_s, hi_s
 
 
-def _empty(
-    foot: str, thresholds: dict, invalid_fraction: float, lost: np.ndarray
-) -> FootEvents:
+def _crossing_time(
+    t: np.ndarray,
+    x: np.ndarray,
+    at: np.ndarray,
+    beyond: np.ndarray,
+    level: np.ndarray,
+    interpolate: np.ndarray,
+) -> np.ndarray:
+    """Time where the load crosses ``level`` between sample ``at`` (at or below it) and its
+    neighbour ``beyond`` (above it), linearly interpolated; ``t[at]`` where not
+    ``interpolate``. Sub-sample timing removes most of the quantisation jitter of a 100 Hz
+    recording from swing and stance times."""
+    xa = x[at]
+    xb = x[beyond]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = (level - xa) / (xb - xa)
+    ok = interpolate & np.isfinite(frac) & (frac >= 0) & (frac <= 1)
+    out = t[at].astype(np.float64)
+    out[ok] += frac[ok] * (t[beyond[ok]] - t[at[ok]])
+    return out
+
+
+def _empty(foot: str, thresholds: dict, invalid_fraction: float, lost: np.ndarray) -> FootEvents:
     return FootEvents(
         foot=foot,
         initial_contacts_s=np.empty(0),
@@ -261,53 +285,49 @@ def detect_foot_events(
 
     w = max(2, round(config.refine_window_s * sample_rate_hz))
     tol_level = config.baseline_tolerance_fraction * span
-    tol_slope = config.flat_slope_fraction_per_s * span * dt_s
 
     # Initial contacts: from the up-crossing back, within the preceding swing run.
-    ic_idx = np.empty(0, dtype=np.int64)
+    ic_s = np.empty(0)
     if ic_run.size:
         c = starts[ic_run]
         floor = starts[ic_run - 1]  # first sample of the swing before
         k = np.arange(w + 1)
         idx = c[:, None] - k[None, :]  # column k = k samples before the crossing
         inside = idx >= floor[:, None]
-        idx_c = np.clip(idx, 0, n - 1)
-        v = np.where(inside, x[idx_c], np.inf)
-        base = v.min(axis=1)
-        at_base = v <= (base + tol_level[c])[:, None]
+        v = np.where(inside, x[np.clip(idx, 0, n - 1)], np.inf)
+        level = v.min(axis=1) + tol_level[c]
+        at_base = v <= level[:, None]
         rise = np.full_like(v, np.inf)
         with np.errstate(invalid="ignore"):  # inf - inf outside the window
-            rise[:, :-1] = v[:, :-1] - v[:, 1:]  # x[j] - x[j-1]
-        flat = rise < tol_slope[c][:, None]
+            rise[:, :-2] = 0.5 * (v[:, :-2] - v[:, 2:])  # (x[j] - x[j-2]) / 2: less noisy
+        finite_rise = np.where(np.isfinite(rise), rise, -np.inf)
+        steepest = finite_rise.max(axis=1)
+        slow_max = config.flat_slope_max_fraction_per_s * span[c] * dt_s
+        slow = np.minimum(config.flat_slope_fraction * steepest, slow_max)
+        flat = rise < slow[:, None]
         cand = (at_base | flat) & inside
         cand[:, 0] = False  # the crossing sample itself is above the on threshold
         has = cand.any(axis=1)
-        first = np.argmax(cand, axis=1)
-        ic_idx = (c - first)[has]
+        j = (c - np.argmax(cand, axis=1))[has]
+        ic_s = _crossing_time(t, x, j, j + 1, level[has], x[j] <= level[has])
     # Final contacts: from the down-crossing forward, within the following swing run.
-    fc_idx = np.empty(0, dtype=np.int64)
+    fc_s = np.empty(0)
     if fc_run.size:
         c = ends[fc_run]  # first sample of the swing after
         ceil = ends[fc_run + 1]  # exclusive end of that swing
         k = np.arange(w + 1)
         idx = c[:, None] + k[None, :]
         inside = idx < ceil[:, None]
-        idx_c = np.clip(idx, 0, n - 1)
-        v = np.where(inside, x[idx_c], np.inf)
-        base = v.min(axis=1)
-        at_base = v <= (base + tol_level[c])[:, None]
-        fall = np.full_like(v, -np.inf)
-        with np.errstate(invalid="ignore"):  # inf - inf outside the window
-            fall[:, :-1] = v[:, 1:] - v[:, :-1]  # x[j+1] - x[j]
-        flat = fall > -tol_slope[c][:, None]
-        cand = (at_base | flat) & inside
+        v = np.where(inside, x[np.clip(idx, 0, n - 1)], np.inf)
+        level = v.min(axis=1) + tol_level[c]
+        cand = (v <= level[:, None]) & inside
         has = cand.any(axis=1)
-        first = np.argmax(cand, axis=1)
-        fc_idx = (c + first)[has]
+        j = (c + np.argmax(cand, axis=1))[has]
+        fc_s = _crossing_time(t, x, j, j - 1, level[has], np.ones(j.size, dtype=bool))
     return FootEvents(
         foot=foot,
-        initial_contacts_s=t[ic_idx],
-        final_contacts_s=t[fc_idx],
+        initial_contacts_s=ic_s,
+        final_contacts_s=fc_s,
         thresholds=thresholds,
         invalid_fraction=invalid_fraction,
         lost_intervals_s=lost,
