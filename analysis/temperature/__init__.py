@@ -1,0 +1,196 @@
+"""Foot skin-temperature analysis: faults -> wear and rest -> daily left/right -> offsets -> rules.
+
+Entry point::
+
+    result = analyze_temperature(stream, config.temperature, loads=None, room_c=None)
+    result.alerts, result.daily, result.notes
+
+Pure: arrays in, results out; no I/O, no clocks. See the module docstrings of faults, wear,
+daily, offset and rules for the method and the sources of every threshold (TemperatureConfig).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis.alerts import Alert
+from analysis.config import TemperatureConfig
+from analysis.sites import FEET, SITES
+from analysis.streams import TemperatureStream
+from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
+from analysis.temperature.faults import FaultResult, SensorFault, detect_faults
+from analysis.temperature.offset import APPLIED, WearerOffsets, learn_offsets
+from analysis.temperature.rules import evaluate_rules
+from analysis.temperature.wear import LoadSeries, WearMask, wear_mask
+
+__all__ = [
+    "DailyTable",
+    "FaultResult",
+    "SensorFault",
+    "TemperatureResult",
+    "WearMask",
+    "WearerOffsets",
+    "analyze_temperature",
+    "daily_table",
+    "detect_faults",
+    "evaluate_rules",
+    "learn_offsets",
+    "thermogram_noise_model",
+    "wear_mask",
+]
+
+
+@dataclass(frozen=True)
+class TemperatureResult:
+    """What the temperature analysis found.
+
+    * ``daily``: rows {date, site, left_c, right_c, delta_c, minutes, enough, room_c}; site is
+      one of SITES or "foot_mean"; delta_c is left minus right before any offset.
+    * ``offsets``: the wearer's learned offsets (what was applied, and why not otherwise).
+    * ``faults``: sensor faults, excluded and never alerted on.
+    * ``alerts``: one per episode, ordered by first day.
+    * ``wear_fraction``: per foot, the share of samples with the insole worn.
+    * ``notes``: plain sentences on what could not be judged and why.
+    * ``mode``: "bilateral", "single_left", "single_right" or "none".
+    """
+
+    daily: list[dict[str, Any]]
+    offsets: WearerOffsets
+    faults: list[SensorFault]
+    alerts: list[Alert]
+    wear_fraction: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    mode: str = "bilateral"
+
+
+def analyze_temperature(
+    stream: TemperatureStream,
+    config: TemperatureConfig,
+    *,
+    loads: LoadSeries | None = None,
+    room_c: float | np.ndarray | None = None,
+) -> TemperatureResult:
+    """Run the whole temperature analysis on one stream.
+
+    ``loads``: optional per-foot load on its own time base, ``{"left": (time_s, load), ...}``
+    with time in seconds of the stream's clock and load as a fraction of body weight or a force.
+    ``room_c``: room temperature if known (a number, or one value per sample), used to tell a
+    worn insole from one lying in the room and for the single-foot room comparison.
+    """
+    faults = detect_faults(stream, config)
+    wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid, room_c=room_c)
+    table = daily_table(stream, valid=faults.valid, rested=wear.rested, config=config,
+                        room_c=room_c)
+    offsets = learn_offsets(table, config)
+    alerts = evaluate_rules(table, config, offsets=offsets, stream=stream, faults=faults,
+                            wear=wear, loads=loads)
+    notes = _notes(stream, table, offsets, faults, wear, config, room_c)
+    return TemperatureResult(
+        daily=table.rows,
+        offsets=offsets,
+        faults=faults.faults,
+        alerts=alerts,
+        wear_fraction=wear.fraction(),
+        notes=notes,
+        mode=table.mode,
+    )
+
+
+def _notes(
+    stream: TemperatureStream,
+    table: DailyTable,
+    offsets: WearerOffsets,
+    faults: FaultResult,
+    wear: WearMask,
+    config: TemperatureConfig,
+    room_c: Any,
+) -> list[str]:
+    notes: list[str] = []
+    if table.mode == "none":
+        notes.append("No valid temperature readings from either foot: nothing could be judged.")
+        return notes
+    if table.mode.startswith("single_"):
+        foot = table.mode.removeprefix("single_")
+        other = "right" if foot == "left" else "left"
+        notes.append(
+            f"Only the {foot} foot has readings: each spot is compared with the rest of the "
+            f"same foot, not with the {other} foot; sudden one-sided warming cannot be checked."
+        )
+        if room_c is None:
+            notes.append("Room temperature unknown: the whole-foot check against the room was "
+                         "not done.")
+        elif table.feet and offsets.foot_room.get(foot, None) is None:
+            notes.append("Not enough baseline days to learn the usual foot-to-room difference.")
+    for f in FEET:
+        if table.mode == "bilateral" and wear.fraction()[f] == 0.0:
+            notes.append(f"The {f} insole never looked worn (no skin-range temperatures).")
+    if wear.worn_by_load is None:
+        notes.append("No load data: cold-skin warnings need load data to know the insole is "
+                     "worn, so they were not checked; rest was judged from temperature alone.")
+    # Days not judged.
+    by_day: dict[Any, list[dict]] = {}
+    for r in table.rows:
+        by_day.setdefault(r["date"], []).append(r)
+    for day, rows in sorted(by_day.items()):
+        short = [r for r in rows if not r["enough"] and r["site"] != FOOT_MEAN]
+        if not short:
+            continue
+        minutes = max(r["minutes"] for r in rows)
+        if len(short) == len(SITES):
+            notes.append(
+                f"{day.isoformat()}: not enough rested, worn time to compare the feet "
+                f"({minutes:.0f} min; {config.daily_min_minutes:.0f} min needed); not judged."
+            )
+        else:
+            notes.append(
+                f"{day.isoformat()}: not enough data at {', '.join(r['site'] for r in short)} "
+                f"(at least {config.daily_min_minutes:.0f} min needed); those sites not judged."
+            )
+    for site, o in offsets.contralateral.items():
+        if o.status == APPLIED or not np.isfinite(o.learned_c):
+            continue
+        if o.status == "too_large":
+            notes.append(
+                f"{site}: the feet already differed by {o.learned_c:+.1f} °C (left minus right) "
+                f"in the first days, more than the {config.offset_max_c:.1f} °C a wearer's "
+                "normal difference may be; not treated as normal (could be an existing warm "
+                "spot)."
+            )
+        elif o.status == "unstable":
+            notes.append(f"{site}: the left-right difference varied too much in the first days "
+                         f"(spread {o.spread_c:.1f} °C) to learn a personal offset.")
+        else:
+            notes.append(f"{site}: only {o.days} baseline days with enough data; no personal "
+                         "offset learned yet.")
+    for fault in faults.faults:
+        notes.append(f"Sensor problem, excluded (no alert): {fault.reason}.")
+    return notes
+
+
+def thermogram_noise_model(differences_c: Any) -> dict[str, Any]:
+    """Spread of left-minus-right temperature differences, for realistic simulations.
+
+    ``differences_c``: an array of L-R differences (°C), or a mapping group -> array (e.g.
+    {"control": ..., "diabetes": ...}); then the result maps each group to its statistics.
+    Returns n, mean_c, median_c, sd_c, robust_sd_c (1.4826 x MAD), mean_abs_c, p95_abs_c.
+    """
+    if isinstance(differences_c, Mapping):
+        return {k: thermogram_noise_model(v) for k, v in differences_c.items()}
+    x = np.asarray(differences_c, dtype=np.float64).ravel()
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise ValueError("thermogram_noise_model: no finite differences given")
+    med = float(np.median(x))
+    return {
+        "n": int(x.size),
+        "mean_c": float(x.mean()),
+        "median_c": med,
+        "sd_c": float(x.std(ddof=1)) if x.size > 1 else 0.0,
+        "robust_sd_c": float(1.4826 * np.median(np.abs(x - med))),
+        "mean_abs_c": float(np.abs(x).mean()),
+        "p95_abs_c": float(np.percentile(np.abs(x), 95)),
+    }

@@ -1,0 +1,416 @@
+"""Alert rules on the daily table (asymmetry) and on the samples (red flags).
+
+Daily rules (clinical.md hotspot table), each needing ``consecutive_days`` days in a row over
+its threshold, at the same site with the same warmer foot, after the wearer's offset is removed
+(offset.py). Days without enough data are not judged and break a run. One alert per episode:
+an ongoing run gives one alert whose evidence lists every day of the run (the last included).
+
+* contralateral_site: |left - right| at a site > ``contralateral_site_delta_c``.
+* contralateral_foot_mean: |left - right| of the foot means > ``foot_mean_delta_c``.
+* ipsilateral_hotspot (both feet present): a site warmer than the mean of the other sites of the
+  same foot by > ``ipsilateral_delta_c``. Not raised again where a contralateral_site alert
+  already covers the same foot, site and days (the evidence of that alert says so).
+* single_foot (one foot has no data at all): the same site-versus-own-foot comparison, and,
+  when the room temperature is known, the foot mean minus room compared with the wearer's own
+  baseline of that difference (offset.py): a rise of more than ``foot_mean_delta_c`` on
+  ``consecutive_days`` days. Skin-to-room gradients change with the room itself, so this is a
+  coarse check and the notes say so.
+
+Sample rules (need the stream):
+
+* sudden_rise: over rested samples of both feet, one foot's mean rises by more than
+  ``sudden_rise_c`` within ``sudden_rise_window_h`` hours while the other rises by less than
+  ``sudden_rise_other_max_c`` (self-care red flag: a sudden one-sided change within hours).
+* unsafe_temperature: a valid reading at or above ``unsafe_hot_c`` for ``unsafe_hot_min``
+  minutes (burn risk, Moritz & Henriques 1947), or, while load shows the insole is worn, at or
+  below ``unsafe_cold_c`` for ``unsafe_cold_min`` minutes (non-freezing cold injury).
+
+Sensor faults never raise alerts: their samples are excluded before anything is judged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+from analysis.alerts import (
+    CONTRALATERAL_FOOT_MEAN,
+    CONTRALATERAL_SITE,
+    IPSILATERAL_HOTSPOT,
+    SINGLE_FOOT,
+    SUDDEN_RISE,
+    UNSAFE_TEMPERATURE,
+    Alert,
+)
+from analysis.config import TemperatureConfig
+from analysis.sites import FEET, SITE_LABELS, SITES
+from analysis.streams import TemperatureStream
+from analysis.temperature._signal import (
+    run_duration_filter,
+    runs,
+    sample_period_s,
+    samples_for,
+)
+from analysis.temperature.daily import FOOT_MEAN, DailyTable
+from analysis.temperature.faults import FaultResult, detect_faults
+from analysis.temperature.offset import (
+    WearerOffsets,
+    _is_enough,
+    ipsilateral_differences,
+)
+from analysis.temperature.wear import LoadSeries, WearMask, wear_mask
+
+#: Unsafe-temperature stretches closer than this are one episode.
+UNSAFE_MERGE_S = 1800.0
+
+
+def _label(site: str) -> str:
+    if site == FOOT_MEAN:
+        return "the whole foot"
+    return f"the {SITE_LABELS.get(site, site)}"
+
+
+def _c(x: float) -> str:
+    return f"{x:.1f} °C"
+
+
+def _runs_of_days(
+    days: list[date], over: list[bool], sign: list[int], k: int
+) -> list[tuple[int, int]]:
+    """Index ranges [a, b] of runs of consecutive calendar days over threshold with the same
+    sign, at least ``k`` long."""
+    out = []
+    a = None
+    for i in range(len(days) + 1):
+        cont = (
+            i < len(days)
+            and over[i]
+            and a is not None
+            and days[i] - days[i - 1] == timedelta(days=1)
+            and sign[i] == sign[a]
+        )
+        if cont:
+            continue
+        if a is not None and i - a >= k:
+            out.append((a, i - 1))
+        a = i if i < len(days) and over[i] else None
+    return out
+
+
+def _series(table: DailyTable, site: str) -> list[dict]:
+    return sorted((r for r in table.rows if r["site"] == site), key=lambda r: r["date"])
+
+
+def _contralateral(
+    table: DailyTable, config: TemperatureConfig, offsets: WearerOffsets | None
+) -> list[Alert]:
+    alerts = []
+    k = config.consecutive_days
+    for site in (*SITES, FOOT_MEAN):
+        rule = CONTRALATERAL_FOOT_MEAN if site == FOOT_MEAN else CONTRALATERAL_SITE
+        thr = config.foot_mean_delta_c if site == FOOT_MEAN else config.contralateral_site_delta_c
+        off = offsets.contralateral_c(site) if offsets else 0.0
+        rows = _series(table, site)
+        days = [r["date"] for r in rows]
+        adj = [r["delta_c"] - off for r in rows]
+        ok = [_is_enough(r, config) and np.isfinite(a) for r, a in zip(rows, adj, strict=True)]
+        over = [o and abs(a) > thr for o, a in zip(ok, adj, strict=True)]
+        sign = [1 if a > 0 else -1 for a in adj]
+        for a, b in _runs_of_days(days, over, sign, k):
+            warm = "left" if sign[a] > 0 else "right"
+            other = "right" if warm == "left" else "left"
+            confirmed = a + k - 1
+            per_day = [
+                {"date": days[i].isoformat(), "delta_c": round(adj[i], 2),
+                 "raw_delta_c": round(rows[i]["delta_c"], 2),
+                 "left_c": round(rows[i]["left_c"], 2), "right_c": round(rows[i]["right_c"], 2),
+                 "minutes": rows[i]["minutes"]}
+                for i in range(a, b + 1)
+            ]
+            ongoing = b == len(days) - 1
+            msg = (
+                f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} on "
+                f"{b - a + 1} days in a row: {_c(abs(adj[confirmed]))} warmer on "
+                f"{days[confirmed].isoformat()} (starting {days[a].isoformat()}). A difference of "
+                f"more than {_c(thr)} that lasts can be an early warning sign of a problem under "
+                "the foot, before a wound appears."
+            )
+            alerts.append(Alert(
+                rule=rule, foot=warm, site=None if site == FOOT_MEAN else site,
+                first_day=days[a], confirmed_day=days[confirmed],
+                delta_c=float(adj[confirmed]), message=msg,
+                evidence={"threshold_c": thr, "offset_c": round(off, 3),
+                          "offset_status": (offsets.contralateral[site].status
+                                            if offsets and site in offsets.contralateral
+                                            else "none"),
+                          "consecutive_days": k, "days": per_day,
+                          "last_day": days[b].isoformat(), "ongoing": ongoing},
+            ))
+    return alerts
+
+
+def _ipsilateral(
+    table: DailyTable, config: TemperatureConfig, offsets: WearerOffsets | None, rule: str
+) -> list[Alert]:
+    alerts = []
+    k = config.consecutive_days
+    thr = config.ipsilateral_delta_c
+    all_days = table.days()
+    enough_at = {(r["date"], r["site"]) for r in table.rows if _is_enough(r, config)}
+    for foot in table.feet:
+        diffs = ipsilateral_differences(table, foot)
+        for site in SITES:
+            off = offsets.ipsilateral_c(foot, site) if offsets else 0.0
+            vals = [diffs.get((d, site), np.nan) - off for d in all_days]
+            over = [(d, site) in enough_at and np.isfinite(v) and v > thr
+                    for d, v in zip(all_days, vals, strict=True)]
+            for a, b in _runs_of_days(all_days, over, [1] * len(all_days), k):
+                confirmed = a + k - 1
+                per_day = [{"date": all_days[i].isoformat(), "above_own_foot_c": round(vals[i], 2),
+                            "site_c": round(table.value(all_days[i], site, f"{foot}_c"), 2),
+                            "minutes": table.value(all_days[i], site, "minutes")}
+                           for i in range(a, b + 1)]
+                msg = (
+                    f"On your {foot} foot, {_label(site)} has been warmer than the rest of the "
+                    f"same foot on {b - a + 1} days in a row: {_c(vals[confirmed])} warmer on "
+                    f"{all_days[confirmed].isoformat()} (starting {all_days[a].isoformat()}). "
+                    "A warm spot that lasts can be an early warning sign of a problem under the "
+                    "foot, before a wound appears."
+                )
+                alerts.append(Alert(
+                    rule=rule, foot=foot, site=site, first_day=all_days[a],
+                    confirmed_day=all_days[confirmed], delta_c=float(vals[confirmed]),
+                    message=msg,
+                    evidence={"threshold_c": thr, "offset_c": round(off, 3),
+                              "compared_with": "mean of the other sites of the same foot",
+                              "consecutive_days": k, "days": per_day,
+                              "last_day": all_days[b].isoformat(),
+                              "ongoing": b == len(all_days) - 1},
+                ))
+    return alerts
+
+
+def _foot_vs_room(
+    table: DailyTable, config: TemperatureConfig, offsets: WearerOffsets | None
+) -> list[Alert]:
+    alerts = []
+    if not offsets:
+        return alerts
+    k = config.consecutive_days
+    thr = config.foot_mean_delta_c
+    for foot in table.feet:
+        base = offsets.foot_room.get(foot)
+        if base is None or base.status != "applied":
+            continue
+        rows = _series(table, FOOT_MEAN)
+        days = [r["date"] for r in rows]
+        rise = [r[f"{foot}_c"] - r["room_c"] - base.value_c for r in rows]
+        over = [_is_enough(r, config) and np.isfinite(v) and v > thr
+                for r, v in zip(rows, rise, strict=True)]
+        for a, b in _runs_of_days(days, over, [1] * len(days), k):
+            confirmed = a + k - 1
+            msg = (
+                f"Your {foot} foot as a whole has been warmer than usual for the room on "
+                f"{b - a + 1} days in a row: {_c(rise[confirmed])} above your usual level on "
+                f"{days[confirmed].isoformat()}. A foot that stays warm can be an early "
+                "warning sign of a problem, before a wound appears."
+            )
+            alerts.append(Alert(
+                rule=SINGLE_FOOT, foot=foot, site=None, first_day=days[a],
+                confirmed_day=days[confirmed], delta_c=float(rise[confirmed]), message=msg,
+                evidence={"threshold_c": thr, "compared_with": "room temperature",
+                          "usual_foot_minus_room_c": round(base.value_c, 2),
+                          "days": [{"date": days[i].isoformat(),
+                                    "foot_c": round(rows[i][f"{foot}_c"], 2),
+                                    "room_c": round(rows[i]["room_c"], 2),
+                                    "above_usual_c": round(rise[i], 2),
+                                    "minutes": rows[i]["minutes"]} for i in range(a, b + 1)],
+                          "last_day": days[b].isoformat(), "consecutive_days": k},
+            ))
+    return alerts
+
+
+def _overlaps(a: Alert, b: Alert) -> bool:
+    return (a.foot == b.foot and a.site == b.site
+            and a.first_day <= date.fromisoformat(b.evidence["last_day"])
+            and b.first_day <= date.fromisoformat(a.evidence["last_day"]))
+
+
+def _day_of(stream: TemperatureStream, t_s: float) -> date:
+    return (stream.start + timedelta(seconds=float(t_s))).date()
+
+
+def _iso(stream: TemperatureStream, t_s: float) -> str:
+    return (stream.start + timedelta(seconds=float(t_s))).isoformat(timespec="minutes")
+
+
+def _trailing(x: np.ndarray, w: int, kind: str) -> np.ndarray:
+    """Running min (or max) over the trailing ``w`` samples, ignoring NaN."""
+    fill = np.inf if kind == "min" else -np.inf
+    y = np.where(np.isfinite(x), x, fill)
+    f = ndimage.minimum_filter1d if kind == "min" else ndimage.maximum_filter1d
+    c = f(y, size=w, mode="constant", cval=fill)
+    h = (w - 1) // 2
+    out = np.empty_like(y)
+    acc = np.minimum.accumulate(y) if kind == "min" else np.maximum.accumulate(y)
+    out[:h] = acc[:h]
+    out[h:] = c[: y.size - h]
+    return out
+
+
+def _sudden_rise(
+    stream: TemperatureStream, valid: np.ndarray, wear: WearMask, config: TemperatureConfig
+) -> list[Alert]:
+    t = stream.time_s
+    if t.size < 3:
+        return []
+    period = sample_period_s(t)
+    both = wear.rested[:, 0] & wear.rested[:, 1]
+    common = valid[:, 0, :] & valid[:, 1, :] & both[:, None]
+    cnt = common.sum(axis=1)
+    means = []
+    for i in range(len(FEET)):
+        s = np.where(common, stream.values_c[:, i, :], 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means.append(np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan))
+    w = samples_for(config.sudden_rise_window_h * 3600.0, period)
+    rise = [m - _trailing(m, w, "min") for m in means]
+    alerts = []
+    for i, foot in enumerate(FEET):
+        other = 1 - i
+        with np.errstate(invalid="ignore"):
+            flag = (rise[i] > config.sudden_rise_c) & (rise[other] < config.sudden_rise_other_max_c)
+        flag = run_duration_filter(flag, t, config.slope_window_min * 60.0, period)
+        if not flag.any():
+            continue
+        # One episode: flagged stretches closer than the rule's window are merged.
+        starts, stops = runs(flag)
+        groups: list[list[int]] = [[starts[0], stops[0]]]
+        for a, b in zip(starts[1:], stops[1:], strict=True):
+            if t[a] - t[groups[-1][1] - 1] <= config.sudden_rise_window_h * 3600.0:
+                groups[-1][1] = b
+            else:
+                groups.append([a, b])
+        for a, b in groups:
+            seg = slice(a, b)
+            j = a + int(np.nanargmax(rise[i][seg]))
+            r_c, o_c = float(rise[i][j]), float(rise[other][j])
+            msg = (
+                f"Your {foot} foot warmed up by {_c(r_c)} within "
+                f"{config.sudden_rise_window_h:g} hours (by {_iso(stream, t[a])}) while your "
+                f"{FEET[other]} foot changed by {_c(o_c)}. A sudden warming of one foot only "
+                "is a warning sign to check now."
+            )
+            alerts.append(Alert(
+                rule=SUDDEN_RISE, foot=foot, site=None, first_day=_day_of(stream, t[a]),
+                confirmed_day=_day_of(stream, t[a]), delta_c=r_c, message=msg,
+                evidence={"rise_c": round(r_c, 2), "other_foot_rise_c": round(o_c, 2),
+                          "threshold_c": config.sudden_rise_c,
+                          "other_max_c": config.sudden_rise_other_max_c,
+                          "window_h": config.sudden_rise_window_h,
+                          "start": _iso(stream, t[a]), "end": _iso(stream, t[b - 1]),
+                          "last_day": _day_of(stream, t[b - 1]).isoformat()},
+            ))
+    return alerts
+
+
+def _unsafe(
+    stream: TemperatureStream, valid: np.ndarray, wear: WearMask, config: TemperatureConfig
+) -> list[Alert]:
+    t = stream.time_s
+    if t.size == 0:
+        return []
+    period = sample_period_s(t)
+    v = np.where(valid, stream.values_c, np.nan)
+    alerts = []
+    checks = [("hot", v >= config.unsafe_hot_c, config.unsafe_hot_min, config.unsafe_hot_c)]
+    if wear.worn_by_load is not None:
+        with np.errstate(invalid="ignore"):
+            cold = (v <= config.unsafe_cold_c) & wear.worn_by_load[:, :, None]
+        checks.append(("cold", cold, config.unsafe_cold_min, config.unsafe_cold_c))
+    for kind, mask, min_min, limit in checks:
+        for i, foot in enumerate(FEET):
+            m = run_duration_filter(mask[:, i, :], t, min_min * 60.0, period)
+            anym = m.any(axis=1)
+            if not anym.any():
+                continue
+            starts, stops = runs(anym)
+            groups: list[list[int]] = [[starts[0], stops[0]]]
+            for a, b in zip(starts[1:], stops[1:], strict=True):
+                if t[a] - t[groups[-1][1] - 1] <= UNSAFE_MERGE_S:
+                    groups[-1][1] = b
+                else:
+                    groups.append([a, b])
+            for a, b in groups:
+                seg = v[a:b, i, :]
+                if kind == "hot":
+                    per_site = np.where(m[a:b], seg, -np.inf).max(axis=0)
+                    s_idx = int(np.argmax(per_site))
+                else:
+                    per_site = np.where(m[a:b], seg, np.inf).min(axis=0)
+                    s_idx = int(np.argmin(per_site))
+                extreme = float(per_site[s_idx])
+                minutes = (t[b - 1] - t[a] + period) / 60.0
+                site = SITES[s_idx]
+                if kind == "hot":
+                    msg = (f"Your {foot} insole read {_c(extreme)} at {_label(site)} for about "
+                           f"{minutes:.0f} minutes from {_iso(stream, t[a])}. If you were "
+                           "wearing it, this is hot enough to burn skin you may not feel.")
+                else:
+                    msg = (f"Your {foot} foot was cold, down to {_c(extreme)} at "
+                           f"{_label(site)}, for about {minutes:.0f} minutes from "
+                           f"{_iso(stream, t[a])}. Skin this cold for long can be damaged "
+                           "without you feeling it.")
+                alerts.append(Alert(
+                    rule=UNSAFE_TEMPERATURE, foot=foot, site=site,
+                    first_day=_day_of(stream, t[a]), confirmed_day=_day_of(stream, t[a]),
+                    delta_c=None, message=msg,
+                    evidence={"kind": kind, "limit_c": limit, "extreme_c": round(extreme, 2),
+                              "minutes": round(minutes, 1), "min_minutes": min_min,
+                              "start": _iso(stream, t[a]), "end": _iso(stream, t[b - 1]),
+                              "last_day": _day_of(stream, t[b - 1]).isoformat()},
+                ))
+    return alerts
+
+
+def evaluate_rules(
+    daily: DailyTable | list[dict[str, Any]],
+    config: TemperatureConfig,
+    *,
+    offsets: WearerOffsets | None = None,
+    stream: TemperatureStream | None = None,
+    faults: FaultResult | None = None,
+    wear: WearMask | None = None,
+    loads: LoadSeries | None = None,
+) -> list[Alert]:
+    """All temperature alerts, ordered by first day. ``daily`` is a DailyTable or its rows.
+    With ``stream`` the sample rules run too (faults and wear are computed if not given)."""
+    table = daily if isinstance(daily, DailyTable) else DailyTable.from_rows(list(daily))
+    alerts: list[Alert] = []
+    if table.mode == "bilateral":
+        contra = _contralateral(table, config, offsets)
+        ipsi_all = _ipsilateral(table, config, offsets, IPSILATERAL_HOTSPOT)
+        ipsi = []
+        for a in ipsi_all:
+            covering = [c for c in contra if c.rule == CONTRALATERAL_SITE and _overlaps(a, c)]
+            for c in covering:
+                c.evidence["also_warmer_than_own_foot_c"] = a.delta_c
+            if not covering:
+                ipsi.append(a)
+        alerts += contra + ipsi
+    elif table.mode.startswith("single_"):
+        alerts += _ipsilateral(table, config, offsets, SINGLE_FOOT)
+        alerts += _foot_vs_room(table, config, offsets)
+    if stream is not None:
+        if faults is None:
+            faults = detect_faults(stream, config)
+        if wear is None:
+            wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid)
+        if table.mode == "bilateral":
+            alerts += _sudden_rise(stream, faults.valid, wear, config)
+        alerts += _unsafe(stream, faults.valid, wear, config)
+    alerts.sort(key=lambda a: (a.first_day or date.min, a.rule, a.foot or "", a.site or ""))
+    return alerts
