@@ -261,6 +261,13 @@ class PressureConfig:
         "the tissue (reactive hyperaemia takes longer), so gaps below the threshold shorter "
         "than this do not end a sustained-pressure episode. Orpyx does not publish its gating.",
     )
+    sustained_min_run_s: float = setting(
+        3.0, unit="s",
+        source="Engineering: a stretch above the sustained threshold must last this long to "
+        "count. A step loads a region for under about 1 s even in slow walking (stance "
+        "under 1.2 s), so the cyclic loading of walking never builds an episode, while the "
+        "gaps of sustained_max_gap_s would otherwise bridge every swing.",
+    )
 
 
 @dataclass(frozen=True)

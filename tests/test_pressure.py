@@ -17,6 +17,7 @@ from analysis.pressure import (
     Calibration,
     calibrate_counts_to_kpa,
     calibrate_stream,
+    pressure_report,
     region_pressure_summary,
     sustained_pressure_alerts,
 )
@@ -231,3 +232,31 @@ def test_sustained_nan_samples_count_as_not_above():
     alerts = sustained_pressure_alerts(_stream(short_gap, fs=FS_ALERT))
     assert len(alerts) == 1
     assert alerts[0].evidence["mean_kpa"] == pytest.approx(20.0)
+
+
+def test_pressure_report_matches_the_separate_functions():
+    s = _heel_stream([(60, 0.0), (16 * 60, 20.0), (30, 0.0)])
+    report = pressure_report(s)
+    assert report.summary == region_pressure_summary(s)
+    assert [a.to_dict() for a in report.alerts] == [
+        a.to_dict() for a in sustained_pressure_alerts(s)
+    ]
+    assert len(report.alerts) == 2
+    raw = pressure_report(_stream(np.ones((10, K)), unit="raw"))
+    assert raw.summary is None and raw.alerts == []
+
+
+def test_walking_is_not_sustained_pressure():
+    fs = 10.0
+    t = np.arange(0, 40 * 60, 1 / fs)
+    phase = (t / 1.1) % 1.0
+    v = np.zeros((t.size, K), dtype=np.float32)
+    v[:, HEEL] = np.where(phase < 0.45, 120.0, 0.0)[:, None]  # heel loaded 0.5 s per stride
+    assert sustained_pressure_alerts(_stream(v, fs=fs)) == []
+    # 14 min standing then 10 min walking: the walking must not extend the standing episode
+    stand = np.zeros((int(14 * 60 * fs), K), dtype=np.float32)
+    stand[:, HEEL] = 60.0
+    mixed = np.concatenate([stand, v[: int(10 * 60 * fs)]])
+    assert sustained_pressure_alerts(_stream(mixed, fs=fs)) == []
+    shorter_runs = dataclasses.replace(PressureConfig(), sustained_min_run_s=0.1)
+    assert len(sustained_pressure_alerts(_stream(mixed, fs=fs), shorter_runs)) == 1

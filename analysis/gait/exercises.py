@@ -10,7 +10,8 @@ regions (heel sensors vs. mth1, mth3, mth5, hallux and toes; midfoot sensors tak
 with sensor values turned into force (kPa x sensor area) where the stream is in kPa. Each
 sample is then one of
 
-* unloaded: foot load below ``exercise_loaded_fraction`` of its 99th-percentile load,
+* unloaded: foot load below ``exercise_loaded_fraction`` of its reference load (99th
+  percentile, :func:`analysis.gait.balance.reference_load`),
 * flat: loaded and ``flat_heel_share_min <= heel share <= 1 - flat_heel_share_min``,
 * raised: loaded and heel share below ``raised_heel_share_max`` (heel up),
 * lifted: loaded and heel share above ``1 - lifted_forefoot_share_max`` (forefoot up),
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from analysis.config import GaitConfig
+from analysis.gait.balance import reference_load
 from analysis.load import FootLoad, foot_load
 from analysis.streams import PressureStream
 
@@ -86,8 +88,7 @@ def _foot_states(
         heel_share = hf[:, 0] / (hf[:, 0] + hf[:, 1])
     del hf
     total = load.total
-    finite = total[np.isfinite(total)]
-    ref = float(np.percentile(finite, 99)) if finite.size else 0.0
+    ref = reference_load(total)
     thr = config.exercise_loaded_fraction * ref
     state = np.full(total.shape, _BETWEEN, dtype=np.int8)
     with np.errstate(invalid="ignore"):
