@@ -39,7 +39,8 @@ _OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?
 _ROWS_SHOWN = 5
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes (gunzipped if gzip), checked to be UTF-8, without BOM, with LF ends."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -50,11 +51,14 @@ def _read_text(path: Path) -> str:
         except (OSError, EOFError) as exc:
             raise InputError(f"gzip file is damaged: {exc}", source=str(path)) from None
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text (byte {exc.start}): expected a CSV file", source=str(path)
         ) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 class _Problems:
@@ -83,12 +87,23 @@ class _Problems:
         return tuple(out)
 
 
-def _field_counts(body: list[str], text_has_quotes: bool) -> np.ndarray:
-    if not text_has_quotes:
-        return pd.Series(body, dtype=object).str.count(",").to_numpy() + 1
-    import csv
+def _line_table(body: bytes, quoted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line of ``body`` (LF-separated, no trailing LF): start offset, end offset and the
+    number of fields, computed on the byte array (no per-line Python work unless quoted)."""
+    b = np.frombuffer(body, dtype=np.uint8)
+    nl = np.flatnonzero(b == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [b.size]))
+    if quoted:
+        import csv
 
-    return np.fromiter((len(r) for r in csv.reader(body)), dtype=np.int64, count=len(body))
+        text = body.decode("utf-8").split("\n")
+        counts = np.fromiter((len(r) for r in csv.reader(text)), dtype=np.int64,
+                             count=len(text))
+    else:
+        commas = np.concatenate(([0], np.cumsum(b == 44)))
+        counts = commas[ends] - commas[starts] + 1
+    return starts, ends, counts
 
 
 def read_temperature_csv(path: str | Path) -> TemperatureStream:
@@ -99,17 +114,19 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
     """
     path = Path(path)
     src = str(path)
-    text = _read_text(path)
-    ends_with_newline = text.endswith(("\n", "\r"))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    data = _read_bytes(path)
+    ends_with_newline = data.endswith(b"\n")
     if ends_with_newline:
-        lines.pop()
-    if not lines or not lines[0].strip():
+        data = data[:-1]
+    head_end = data.find(b"\n")
+    head = data if head_end < 0 else data[:head_end]
+    body = b"" if head_end < 0 else data[head_end + 1:]
+    if not head.strip():
         raise InputError(
             f"empty file: expected a header with columns {', '.join(REQUIRED_COLUMNS)}",
             source=src,
         )
-    header = [c.strip().lower() for c in lines[0].split(",")]
+    header = [c.strip().lower() for c in head.decode("utf-8").split(",")]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if "temperature_c" in missing and any(c in header for c in ("temperature_f", "temp_f")):
         col = "temperature_f" if "temperature_f" in header else "temp_f"
@@ -132,15 +149,19 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
 
     problems = _Problems(src)
     ncol = len(header)
-    body = lines[1:]
-    line_no = np.arange(2, len(body) + 2, dtype=np.int64)
-    stripped = pd.Series(body, dtype=object).str.strip()
-    nonblank = (stripped != "").to_numpy()
-    counts = _field_counts(body, '"' in text)
+    if head_end < 0:
+        starts = ends = counts = np.zeros(0, dtype=np.int64)
+    else:
+        starts, ends, counts = _line_table(body, b'"' in body)
+    nbody = starts.size
+    line_no = np.arange(2, nbody + 2, dtype=np.int64)
+    b = np.frombuffer(body, dtype=np.uint8)
+    ink = np.concatenate(([0], np.cumsum((b != 32) & (b != 9))))
+    nonblank = ink[ends] - ink[starts] > 0
     good = nonblank & (counts == ncol)
     bad_count = nonblank & ~good
     if bad_count.any():
-        last = len(body) - 1
+        last = nbody - 1
         if not ends_with_newline and bad_count[last]:
             problems.add(
                 line_no[[last]], None,
@@ -151,29 +172,37 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
         problems.add(
             line_no[bad_count], None, f"wrong number of fields: expected {ncol}"
         )
-    keep_lines = [body[i] for i in np.flatnonzero(good)]
     rows = line_no[good]
-    if keep_lines:
+    if good.any():
+        if good.all():
+            keep = body
+        else:  # drop the bytes of the bad lines (each with its line end)
+            per_line = np.repeat(good, ends - starts + 1)[: b.size]
+            keep = b[per_line].tobytes()
         usecols = [header.index(c) for c in REQUIRED_COLUMNS]
         df = pd.read_csv(
-            io.StringIO("\n".join(keep_lines)),
+            io.BytesIO(keep),
             header=None,
             usecols=usecols,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
             engine="c",
+            encoding="utf-8",
         )
         df.columns = [header[i] for i in df.columns]
     else:
         df = pd.DataFrame({c: pd.Series([], dtype=object) for c in REQUIRED_COLUMNS})
-    truncated_last = (not ends_with_newline) and len(body) > 0 and good[-1]
-    last_line = int(line_no[-1]) if len(body) else -1
+    truncated_last = (not ends_with_newline) and nbody > 0 and bool(good[-1])
+    last_line = int(line_no[-1]) if nbody else -1
 
-    ts_str = df["timestamp"].str.strip()
-    foot = df["foot"].str.strip().str.lower()
-    site = df["site"].str.strip().str.lower()
-    temp_str = df["temperature_c"].str.strip()
+    # Columns repeat few distinct values (a timestamp per sample, two feet, six sites): clean
+    # and parse the distinct values only, then index back.
+    ts_codes, ts_uniq = pd.factorize(df["timestamp"])
+    ts_uniq = pd.Series(ts_uniq, dtype=object).str.strip()
+    foot = _clean_categories(df["foot"])
+    site = _clean_categories(df["site"])
+    temp_str = df["temperature_c"]
 
     ok = np.ones(len(df), dtype=bool)
 
@@ -194,23 +223,23 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
         ok &= ~mask
 
     # Time: parse to UTC instants, then check that every one carried an offset.
-    utc = pd.to_datetime(ts_str, utc=True, errors="coerce", format="ISO8601")
-    unparsed = utc.isna().to_numpy()
+    utc_u = pd.to_datetime(ts_uniq, utc=True, errors="coerce", format="ISO8601")
+    unparsed = utc_u.isna().to_numpy()[ts_codes]
     reject(unparsed, "timestamp", "not an ISO 8601 date-time")
-    has_offset = ts_str.str.contains(_OFFSET_RE, regex=True, na=False).to_numpy()
+    has_offset = ts_uniq.str.contains(_OFFSET_RE, regex=True, na=False).to_numpy()[ts_codes]
     naive = ~unparsed & ~has_offset & ok
     if naive.any():
         first = int(rows[np.flatnonzero(naive)[0]])
         raise InputError(
-            f"timestamp {ts_str.iloc[int(np.flatnonzero(naive)[0])]!r} has no UTC offset "
+            f"timestamp {ts_uniq.iloc[ts_codes[np.flatnonzero(naive)[0]]]!r} has no UTC offset "
             f"({int(naive.sum())} such rows): write e.g. 2026-03-01T08:00:00+01:00 or ...Z so "
             "local days are known",
             source=src,
             row=first,
             field="timestamp",
         )
-    reject(~foot.isin(FEET).to_numpy(), "foot", f"foot must be one of {', '.join(FEET)}")
-    reject(~site.isin(SITES).to_numpy(), "site", f"site must be one of {', '.join(SITES)}")
+    reject(~np.isin(foot, FEET), "foot", f"foot must be one of {', '.join(FEET)}")
+    reject(~np.isin(site, SITES), "site", f"site must be one of {', '.join(SITES)}")
     temp = pd.to_numeric(temp_str, errors="coerce").to_numpy(dtype=np.float64)
     reject(~np.isfinite(temp), "temperature_c", "temperature is not a number")
 
@@ -234,7 +263,7 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
     reject(outside, "temperature_c", f"temperature outside the plausible {lo:g}..{hi:g} °C")
 
     # Duplicates of (time, foot, site): identical values collapse, different values conflict.
-    t_ns = utc.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    t_ns = utc_u.to_numpy(dtype="datetime64[ns]").astype(np.int64)[ts_codes]
     fi = pd.Index(FEET).get_indexer(foot).astype(np.int64)
     si = pd.Index(SITES).get_indexer(site).astype(np.int64)
     sel = np.flatnonzero(ok)
@@ -267,12 +296,19 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
 
     # The stream starts at the earliest timestamp, in that row's own UTC offset.
     first_row = sel[int(np.argmin(t_sel))]
-    first_str = ts_str.iloc[int(first_row)]
+    first_str = ts_uniq.iloc[int(ts_codes[first_row])]
     start = _aware(first_str, int(uniq[0]))
     time_s = (uniq - uniq[0]).astype(np.float64) / 1e9
     return TemperatureStream(
         time_s=time_s, values_c=values, start=start, source=src, problems=problems.result()
     )
+
+
+def _clean_categories(col: pd.Series) -> np.ndarray:
+    """Strip and lower-case a column with few distinct values (working on the distinct ones)."""
+    codes, uniq = pd.factorize(col)
+    cleaned = np.asarray([str(u).strip().lower() for u in uniq] + [""], dtype=object)
+    return cleaned[codes]  # code -1 (missing) maps to ""
 
 
 def _aware(text: str, utc_ns: int) -> datetime:
