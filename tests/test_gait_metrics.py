@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -202,3 +203,16 @@ def test_dfa_ignores_nan_and_accepts_explicit_scales():
     a = dfa_alpha(y, min_n=100)
     assert a == pytest.approx(0.5, abs=0.12)
     assert dfa_alpha(x, min_n=100, scales=[8, 16, 32, 64]) == pytest.approx(0.5, abs=0.12)
+
+
+def test_config_sets_the_minimum_and_scalars_are_means():
+    cfg = dataclasses.replace(GaitConfig(), asymmetry_min_strides=3, pci_min_strides=5)
+    short = np.full(4, 0.4)
+    assert gait_asymmetry_pct(short, short) is None
+    assert gait_asymmetry_pct(short, short, config=cfg) == 0.0
+    assert symmetry_index_pct(1.1, 1.0) == pytest.approx(100 * 0.1 / 1.05, rel=1e-9)
+    assert symmetry_index_pct(None, 1.0) is None
+    left, right = _walk(8, 0.0)
+    assert phase_coordination_index_pct(left, right, reference_foot="left") is None
+    assert phase_coordination_index_pct(left, right, reference_foot="left",
+                                        config=cfg) == pytest.approx(0.0, abs=1e-9)

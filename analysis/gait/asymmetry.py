@@ -9,7 +9,8 @@
 
 Both take per-stride values of each foot (NaN for a stride that could not be measured) and
 return None when a foot is missing or has fewer valid strides than ``min_strides``
-(:attr:`analysis.config.GaitConfig.asymmetry_min_strides` by default).
+(``config.asymmetry_min_strides`` by default). A scalar instead of an array is taken as that
+foot's mean, already computed (then the caller has checked the stride count).
 """
 
 from __future__ import annotations
@@ -19,18 +20,24 @@ import numpy as np
 from analysis.config import GaitConfig
 
 
-def _foot_mean(values: np.ndarray | None, min_strides: int) -> float | None:
+def _foot_mean(values: np.ndarray | float | None, min_strides: int) -> float | None:
+    """Mean of one foot's finite per-stride values; a scalar is taken as a mean already."""
     if values is None:
         return None
-    v = np.asarray(values, dtype=np.float64).ravel()
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim == 0:
+        return float(v) if np.isfinite(v) else None
+    v = v.ravel()
     v = v[np.isfinite(v)]
     if v.size < max(min_strides, 1):
         return None
     return float(v.mean())
 
 
-def _min_strides(min_strides: int | None) -> int:
-    return GaitConfig().asymmetry_min_strides if min_strides is None else int(min_strides)
+def _min_strides(min_strides: int | None, config: GaitConfig | None) -> int:
+    if min_strides is not None:
+        return int(min_strides)
+    return (config or GaitConfig()).asymmetry_min_strides
 
 
 def gait_asymmetry_pct(
@@ -38,13 +45,14 @@ def gait_asymmetry_pct(
     swing_right_s: np.ndarray | None,
     *,
     min_strides: int | None = None,
+    config: GaitConfig | None = None,
 ) -> float | None:
     """Gait asymmetry GA in percent from per-stride swing times of each foot (Plotnik 2007).
 
     ``min_strides`` defaults to ``GaitConfig.asymmetry_min_strides``. None when a foot is
     missing, has too few valid swings, or a mean swing is not positive.
     """
-    n = _min_strides(min_strides)
+    n = _min_strides(min_strides, config)
     left = _foot_mean(swing_left_s, n)
     right = _foot_mean(swing_right_s, n)
     if left is None or right is None or left <= 0.0 or right <= 0.0:
@@ -58,13 +66,14 @@ def symmetry_index_pct(
     right: np.ndarray | None,
     *,
     min_strides: int | None = None,
+    config: GaitConfig | None = None,
 ) -> float | None:
     """Symmetry index SI in percent on the means of a per-stride parameter (Robinson 1987).
 
     Signed: positive when the left mean is larger. None when a foot is missing, has too few
     valid strides, or the two means sum to zero.
     """
-    n = _min_strides(min_strides)
+    n = _min_strides(min_strides, config)
     mean_l = _foot_mean(left, n)
     mean_r = _foot_mean(right, n)
     if mean_l is None or mean_r is None:

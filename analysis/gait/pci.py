@@ -90,6 +90,7 @@ def phase_coordination(
     swing_right_s: np.ndarray | None = None,
     reference_foot: str | None = None,
     min_strides: int | None = None,
+    config: GaitConfig | None = None,
 ) -> PhaseCoordination | None:
     """PCI with its parts, or None with fewer than ``min_strides`` usable strides.
 
@@ -99,9 +100,11 @@ def phase_coordination(
     initial contact that is not trusted; strides touching it are skipped.
     The reference foot is ``reference_foot`` if given, else the foot with the longer mean swing
     (``swing_*_s``, per Plotnik 2007), else the left foot.
-    ``min_strides`` defaults to ``GaitConfig.pci_min_strides``.
+    ``min_strides`` defaults to ``config.pci_min_strides`` (``config`` defaults to
+    :class:`~analysis.config.GaitConfig`).
     """
-    n_min = GaitConfig().pci_min_strides if min_strides is None else int(min_strides)
+    cfg = config or GaitConfig()
+    n_min = cfg.pci_min_strides if min_strides is None else int(min_strides)
     ics = {"left": _as_1d("left_ic_s", left_ic_s), "right": _as_1d("right_ic_s", right_ic_s)}
     bouts = {
         "left": _optional("left_bout", left_bout, ics["left"].size, np.int64),
@@ -164,6 +167,7 @@ def phase_coordination_index_pct(
     swing_right_s: np.ndarray | None = None,
     reference_foot: str | None = None,
     min_strides: int | None = None,
+    config: GaitConfig | None = None,
 ) -> float | None:
     """PCI in percent (see :func:`phase_coordination`); None with too few usable strides."""
     res = phase_coordination(
@@ -177,5 +181,6 @@ def phase_coordination_index_pct(
         swing_right_s=swing_right_s,
         reference_foot=reference_foot,
         min_strides=min_strides,
+        config=config,
     )
     return None if res is None else res.pci_pct
