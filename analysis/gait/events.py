@@ -15,14 +15,13 @@ setting):
    shorter than ``min_stance_s`` are noise and are removed.
 4. Each initial contact is moved back from its threshold crossing to where the load first left
    the baseline: the last sample, within ``refine_window_s``, that is within
-   ``baseline_tolerance_fraction`` of the range above the local minimum or where the load rose
-   more slowly than ``flat_slope_fraction`` of the steepest rise of that loading (and than
-   ``flat_slope_max_fraction_per_s``). Each final
-   contact is moved forward to the first sample within ``baseline_tolerance_fraction`` of the
-   local minimum after the stance.
-   Both are timed to a fraction of a sample by linear interpolation of where the load crosses
-   that baseline level (removes most quantisation jitter at 100 Hz). Timing never uses force
-   peaks: on a double-hump stance curve the peak jumps between the humps.
+   ``baseline_tolerance_fraction`` of the range above the local minimum, or where the load rose
+   more slowly than ``initial_contact_flat_fraction`` of the steepest rise of that loading (and
+   than ``flat_slope_max_fraction_per_s``). Each final contact is moved forward in the same way
+   to where the load is back at the baseline or has stopped falling
+   (``final_contact_flat_fraction``). Contacts at the baseline level are timed to a fraction of
+   a sample by linear interpolation (removes most quantisation jitter at 100 Hz). Timing never
+   uses force peaks: on a double-hump stance curve the peak jumps between the humps.
 5. Invalid samples (NaN, or gaps in the time base) are never bridged: a contact is reported
    only when the whole transition from the neighbouring phase is valid. Spans without valid
    data are reported in ``lost_intervals_s``.
@@ -121,7 +120,9 @@ def _window_levels(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Low and high load level per sample, interpolated from windows; None without steps."""
     n = x.size
-    xv = x[valid]
+    window_n = max(4, min(window_n, n))
+    step = max(1, window_n // _LEVEL_SAMPLES_PER_WINDOW)
+    xv = x[::step][valid[::step]]  # decimated like the windows: same levels, cheaper
     if xv.size < 2:
         return None
     g_lo, g_hi = np.percentile(
@@ -130,8 +131,6 @@ def _window_levels(
     global_range = float(g_hi - g_lo)
     if not global_range > 0:
         return None
-    window_n = max(4, min(window_n, n))
-    step = max(1, window_n // _LEVEL_SAMPLES_PER_WINDOW)
     xs = x[::step]
     per = window_n // step
     nb = -(-xs.size // per)
@@ -303,7 +302,7 @@ def detect_foot_events(
         finite_rise = np.where(np.isfinite(rise), rise, -np.inf)
         steepest = finite_rise.max(axis=1)
         slow_max = config.flat_slope_max_fraction_per_s * span[c] * dt_s
-        slow = np.minimum(config.flat_slope_fraction * steepest, slow_max)
+        slow = np.minimum(config.initial_contact_flat_fraction * steepest, slow_max)
         flat = rise < slow[:, None]
         cand = (at_base | flat) & inside
         cand[:, 0] = False  # the crossing sample itself is above the on threshold
@@ -315,15 +314,28 @@ def detect_foot_events(
     if fc_run.size:
         c = ends[fc_run]  # first sample of the swing after
         ceil = ends[fc_run + 1]  # exclusive end of that swing
-        k = np.arange(w + 1)
+        back = w // 2  # the steepest fall is just before the crossing
+        k = np.arange(-back, w + 1)
         idx = c[:, None] + k[None, :]
-        inside = idx < ceil[:, None]
-        v = np.where(inside, x[np.clip(idx, 0, n - 1)], np.inf)
+        after = (idx >= c[:, None]) & (idx < ceil[:, None])
+        window = (idx >= starts[fc_run][:, None]) & (idx < ceil[:, None])
+        xv = x[np.clip(idx, 0, n - 1)]
+        v = np.where(after, xv, np.inf)
         level = v.min(axis=1) + tol_level[c]
-        cand = (v <= level[:, None]) & inside
+        at_base = v <= level[:, None]
+        fall = np.full(v.shape, -np.inf)
+        fall[:, :-2] = np.where(
+            window[:, :-2] & window[:, 2:], 0.5 * (xv[:, :-2] - xv[:, 2:]), -np.inf
+        )
+        steepest = fall.max(axis=1)
+        slow_max = config.flat_slope_max_fraction_per_s * span[c] * dt_s
+        slow = np.minimum(config.final_contact_flat_fraction * steepest, slow_max)
+        flat = (fall < slow[:, None]) & np.isfinite(fall) & window
+        cand = (at_base | flat) & after
         has = cand.any(axis=1)
-        j = (c + np.argmax(cand, axis=1))[has]
-        fc_s = _crossing_time(t, x, j, j - 1, level[has], np.ones(j.size, dtype=bool))
+        first = np.argmax(cand, axis=1)[has]
+        j = c[has] + k[first]
+        fc_s = _crossing_time(t, x, j, j - 1, level[has], at_base[has, first])
     return FootEvents(
         foot=foot,
         initial_contacts_s=ic_s,
