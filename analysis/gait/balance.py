@@ -33,6 +33,7 @@ alert is raised on them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,7 +185,7 @@ def balance_of_interval(
     if not feet:
         raise ValueError(f"no loaded foot between {interval_s[0]:.2f} and {interval_s[1]:.2f} s")
     if len(feet) == 1:
-        return BalanceResult(**{**results[0].__dict__, "feet": tuple(feet)})
+        return dataclasses.replace(results[0], feet=tuple(feet))
     w = np.asarray(shares) / np.sum(shares)
     comb = combined_cop_mm(
         {f: loads[f] for f in feet}, stance_width_mm=config.stance_width_mm, sl=sl
