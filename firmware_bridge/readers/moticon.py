@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from analysis.errors import DataProblem, InputError
 from analysis.layouts import SOLEWATCH_16, SensorLayout
@@ -85,6 +86,10 @@ STEP_CODES: dict[int, tuple[str, str]] = {
 _EVENT_CODES = {v: k for k, v in STEP_CODES.items()}
 #: Problems listed one by one before the rest are summed up in one entry.
 MAX_LISTED_PROBLEMS = 20
+#: Data lines parsed per block (bounds the memory of a 10-hour export).
+BLOCK_LINES = 200_000
+#: Rows formatted per block when writing.
+WRITE_BLOCK_ROWS = 50_000
 
 _AXES = "xyz"
 
@@ -197,6 +202,42 @@ class _Problems:
         return out
 
 
+def _parse_cells(
+    lines: list[str], used: list[int], names: list[str], linenos: np.ndarray,
+    problems: _Problems,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Floats of the ``used`` columns of well-shaped lines; a row with a non-number is marked
+    bad (False in the returned mask) and reported once, at its first bad cell."""
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines)), sep="\t", header=None, usecols=used,
+            dtype=np.float64, engine="c", keep_default_na=False, na_values=[""],
+            skip_blank_lines=False, quoting=3,
+        )
+        values = frame[used].to_numpy(dtype=np.float64)
+        if values.shape[0] == len(lines):
+            return values, np.ones(len(lines), dtype=bool)
+    except (ValueError, pd.errors.ParserError):
+        pass
+    # slow path: cell by cell, only for a block that holds a bad cell
+    values = np.full((len(lines), len(used)), np.nan)
+    good = np.ones(len(lines), dtype=bool)
+    for r, line in enumerate(lines):
+        cells = line.rstrip("\r").split("\t")
+        for m, c in enumerate(used):
+            cell = cells[c].strip()
+            if not cell:
+                continue
+            try:
+                values[r, m] = float(cell)
+            except ValueError:
+                problems.add("not a number", f"not a number: {cell[:20]!r}",
+                             int(linenos[r]), names[c])
+                good[r] = False
+                break
+    return values, good
+
+
 def read_moticon_recording(path: str | Path) -> MoticonRecording:
     """Parse a Moticon export into its header and columns, keeping every valid row."""
     p = Path(path)
@@ -262,58 +303,40 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
 
     n_cols = len(names)
     problems = _Problems(src)
-    first_data = header_line + 1
-    kept_rows: list[list[str]] = []
-    kept_lines: list[int] = []
-    last = len(lines) - 1
-    for j in range(first_data, len(lines)):
-        line = lines[j].rstrip("\r")
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        lineno = j + 1
-        if len(cells) != n_cols:
-            if j == last and not ends_with_newline and len(cells) < n_cols:
-                problems.add(
-                    "truncated", f"truncated last line: {len(cells)} of {n_cols} cells",
-                    lineno, names[len(cells) - 1] if cells else None,
-                )
-            else:
-                problems.add(
-                    "cell count", f"expected {n_cols} tab-separated cells, found {len(cells)}",
-                    lineno, names[min(len(cells), n_cols) - 1],
-                )
-            continue
-        kept_rows.append(cells)
-        kept_lines.append(lineno)
-
     used = [c for c, k in enumerate(keys) if k is not None]
-    if kept_rows:
-        table = np.array(kept_rows, dtype=object)[:, used]
-        table[table == ""] = "nan"
-        try:
-            values = table.astype(np.float64)
-            good = np.ones(len(kept_rows), dtype=bool)
-        except ValueError:
-            values = np.full(table.shape, np.nan)
-            good = np.ones(len(kept_rows), dtype=bool)
-            for r in range(table.shape[0]):
-                for c in range(table.shape[1]):
-                    try:
-                        values[r, c] = float(table[r, c])
-                    except ValueError:
-                        if good[r]:
-                            problems.add(
-                                "not a number",
-                                f"not a number: {table[r, c][:20]!r}",
-                                kept_lines[r], names[used[c]],
-                            )
-                        good[r] = False
-        lines_kept = np.asarray(kept_lines)[good]
-        values = values[good]
+    last = len(lines) - 1
+    blocks_v: list[np.ndarray] = []
+    blocks_l: list[np.ndarray] = []
+    for j0 in range(header_line + 1, len(lines), BLOCK_LINES):
+        block = lines[j0:j0 + BLOCK_LINES]
+        tabs = np.fromiter((ln.count("\t") for ln in block), dtype=np.int64, count=len(block))
+        ok = tabs == n_cols - 1
+        for r in np.flatnonzero(~ok):
+            line = block[r].rstrip("\r")
+            if not line.strip() or line.startswith("#"):
+                continue
+            n_cells = int(tabs[r]) + 1
+            j = j0 + int(r)
+            if j == last and not ends_with_newline and n_cells < n_cols:
+                problems.add("truncated", f"truncated last line: {n_cells} of {n_cols} cells",
+                             j + 1, names[n_cells - 1])
+            else:
+                problems.add("cell count",
+                             f"expected {n_cols} tab-separated cells, found {n_cells}",
+                             j + 1, names[min(n_cells, n_cols) - 1])
+        rows = np.flatnonzero(ok)
+        if rows.size == 0:
+            continue
+        good_lines = [block[r] for r in rows]
+        values, good = _parse_cells(good_lines, used, names, j0 + rows + 1, problems)
+        blocks_v.append(values[good])
+        blocks_l.append((j0 + rows + 1)[good])
+    if blocks_v:
+        values = np.concatenate(blocks_v)
+        lines_kept = np.concatenate(blocks_l)
     else:
         values = np.empty((0, len(used)))
-        lines_kept = np.empty(0, dtype=int)
+        lines_kept = np.empty(0, dtype=np.int64)
 
     t_col = [keys[c] for c in used].index("time")
     t = values[:, t_col]
@@ -458,59 +481,59 @@ def write_moticon_export(
         raise ValueError(f"cannot write pressures from unit {stream.unit!r} without areas")
     area_mm2 = lay.sensor_area_mm2 if lay.sensor_area_mm2 is not None else np.ones(16)
     t = np.asarray(stream.time_s, dtype=np.float64)
-    cols_h: list[str] = ["time"]
-    blocks: list[np.ndarray] = [_fmt(t[:, None], 3)]
     feet = stream.feet()
+    cols_h = ["time"]
     for foot in feet:
-        v = np.asarray(stream.foot(foot), dtype=np.float64)
-        kpa = v if stream.unit == "kPa" else v / area_mm2 * 1000.0
         cols_h += [f"{foot} pressure {j}" for j in range(1, 17)]
-        blocks.append(_fmt(kpa / N_PER_CM2_KPA, decimals))
-    for foot in feet:
-        v = np.asarray(stream.foot(foot), dtype=np.float64)
-        force_n = v @ (area_mm2 / 1000.0) if stream.unit == "kPa" else v.sum(axis=1)
-        cols_h.append(f"{foot} total force")
-        blocks.append(_fmt(force_n[:, None], 1))
+    cols_h += [f"{foot} total force" for foot in feet]
+    codes = None
     if steps is not None:
         codes = np.zeros(t.size, dtype=np.int64)
         for foot, events in steps.items():
             for event, times in events.items():
                 code = _EVENT_CODES[(foot, event)]
-                idx = np.clip(np.searchsorted(t, np.asarray(times, dtype=float)), 0, t.size - 1)
+                tt = np.asarray(times, dtype=float)
+                idx = np.clip(np.searchsorted(t, tt), 0, t.size - 1)
                 prev = np.clip(idx - 1, 0, t.size - 1)
-                nearer = np.abs(t[prev] - np.asarray(times)) <= np.abs(t[idx] - np.asarray(times))
+                nearer = np.abs(t[prev] - tt) <= np.abs(t[idx] - tt)
                 codes[np.where(nearer, prev, idx)] = code
         cols_h.append("steps")
-        blocks.append(codes.astype(str)[:, None])
     start = stream.start or datetime(1970, 1, 1, tzinfo=UTC)
-    dur = timedelta(seconds=round(stream.duration_s, 3))
-    insoles = " and ".join(feet)
     head = {
         "Start time": start.strftime(START_TIME_FORMAT)[:-3],
-        "Duration": str(dur),
-        "Sensor insoles": insoles,
+        "Duration": str(timedelta(seconds=round(stream.duration_s, 3))),
+        "Sensor insoles": " and ".join(feet),
         "Size": size,
         "Recording type": "Recording",
         "Name": name,
         "Notes": notes.replace("\n", " "),
         "Tag": tag,
     }
-    table = np.concatenate(blocks, axis=1)
-    buf = io.StringIO()
-    for k in HEADER_KEYS:
-        buf.write(f"# {k}: {head[k]}\n")
-    buf.write("\t".join(cols_h) + "\n")
-    buf.write("\n".join("\t".join(row) for row in table.tolist()))
-    buf.write("\n")
-    data = buf.getvalue().encode("utf-8")
+    preamble = "".join(f"# {k}: {head[k]}\n" for k in HEADER_KEYS) + "\t".join(cols_h) + "\n"
+
+    def rows(i0: int, i1: int) -> str:
+        blocks = [_fmt(t[i0:i1, None], 3)]
+        forces = []
+        for foot in feet:
+            v = np.asarray(stream.foot(foot)[i0:i1], dtype=np.float64)
+            kpa = v if stream.unit == "kPa" else v / area_mm2 * 1000.0
+            blocks.append(_fmt(kpa / N_PER_CM2_KPA, decimals))
+            forces.append(kpa @ (area_mm2 / 1000.0))
+        blocks += [_fmt(f[:, None], 1) for f in forces]
+        if codes is not None:
+            blocks.append(codes[i0:i1].astype(str)[:, None])
+        table = np.concatenate(blocks, axis=1)
+        return "".join("\t".join(row) + "\n" for row in table.tolist())
+
     out = Path(path)
-    if out.suffix == ".gz":
-        with open(out, "wb") as fh, gzip.GzipFile(
-            filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=6
-        ) as gz:
-            gz.write(data)
-    else:
-        out.write_bytes(data)
+    with open(out, "wb") as fh:
+        sink = (gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=6)
+                if out.suffix == ".gz" else fh)
+        sink.write(preamble.encode("utf-8"))
+        for i0 in range(0, t.size, WRITE_BLOCK_ROWS):
+            sink.write(rows(i0, min(t.size, i0 + WRITE_BLOCK_ROWS)).encode("utf-8"))
+        if sink is not fh:
+            sink.close()
     return out
 
 
