@@ -346,3 +346,53 @@ def test_noise_model():
     assert m["median_c"] == pytest.approx(0.1, abs=0.03)
     both = thermogram_noise_model({"control": x, "diabetes": 2 * x})
     assert both["diabetes"]["sd_c"] == pytest.approx(2 * both["control"]["sd_c"])
+
+
+def test_whole_foot_warmer_is_one_episode_and_right_foot_is_named():
+    sim = simulate(8)
+    sim.add("right", None, 2.5, sim.day >= 5)  # the whole right foot warmer from day 5
+    r = analyze_temperature(sim.stream(), CFG)
+    assert rules_of(r) == [CONTRALATERAL_FOOT_MEAN]  # one alert, not one per site
+    a = r.alerts[0]
+    assert a.foot == "right" and a.delta_c == pytest.approx(-2.5, abs=0.3)
+    assert (a.first_day, a.confirmed_day) == (day(5), day(6))
+    assert {x["site"] for x in a.evidence["sites_over_threshold"]} == set(SITES)
+    assert "right foot has been warmer than your left" in a.message
+
+
+def test_overnight_change_with_no_night_data_is_not_sudden():
+    sim = simulate(6)
+    sim.add("left", None, 2.5, sim.day == 3)  # warmer from the morning of day 3 only
+    keep = sim.worn  # the logger records only while worn: nights are gaps in the data
+    stream = TemperatureStream(sim.t[keep], sim.values[keep], START)
+    r = analyze_temperature(stream, CFG)
+    assert SUDDEN_RISE not in rules_of(r)
+
+
+def test_result_to_dict_is_json_ready():
+    import json
+
+    sim = simulate(3)
+    sim.add("left", ["mth1"], 3.0)
+    d = analyze_temperature(sim.stream(), CFG).to_dict()
+    text = json.dumps(d, allow_nan=False)
+    assert '"date": "2026-03-01"' in text
+    assert d["alerts"][0]["rule"] == CONTRALATERAL_SITE
+
+
+def test_agrees_with_the_fixture_generator():
+    """An independent simulator (fixtures.generator, by another author) with its own truth."""
+    gen = pytest.importorskip("fixtures.generator")
+    for seed in (0, 1):
+        s, truth = gen.generate_temperatures(days=14, scenario="hotspot", seed=seed)
+        r = analyze_temperature(s, CFG)
+        assert rules_of(r) == [CONTRALATERAL_SITE]
+        a = r.alerts[0]
+        hot = truth.hotspot
+        assert (a.foot, a.site) == (hot["foot"], hot["site"])
+        inflamed = sorted(d for d, f, site in truth.inflamed)
+        # Flagged within a day of the truth's first day above threshold, confirmed a day later.
+        assert abs((a.first_day - inflamed[0]).days) <= 1
+        assert (a.confirmed_day - a.first_day).days == CFG.consecutive_days - 1
+        s, truth = gen.generate_temperatures(days=14, scenario="healthy", seed=seed)
+        assert analyze_temperature(s, CFG).alerts == []

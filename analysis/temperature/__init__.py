@@ -66,6 +66,25 @@ class TemperatureResult:
     notes: list[str] = field(default_factory=list)
     mode: str = "bilateral"
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO strings, NaN as None, temperatures to 0.01 °C."""
+
+        def num(x: Any) -> Any:
+            if isinstance(x, float | np.floating):
+                return round(float(x), 2) if np.isfinite(x) else None
+            return x
+
+        return {
+            "mode": self.mode,
+            "daily": [{k: (v.isoformat() if k == "date" else num(v)) for k, v in r.items()}
+                      for r in self.daily],
+            "offsets": self.offsets.to_dict(),
+            "faults": [dict(vars(f)) for f in self.faults],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "wear_fraction": {k: round(v, 3) for k, v in self.wear_fraction.items()},
+            "notes": list(self.notes),
+        }
+
 
 def analyze_temperature(
     stream: TemperatureStream,

@@ -16,6 +16,10 @@ an ongoing run gives one alert whose evidence lists every day of the run (the la
   ``consecutive_days`` days. Skin-to-room gradients change with the room itself, so this is a
   coarse check and the notes say so.
 
+Episodes: contralateral site alerts of the same warmer foot whose days overlap are one episode
+(one alert about the warmest site, the others in its evidence); if the foot means also differ,
+the episode is reported once as contralateral_foot_mean with the sites in its evidence.
+
 Sample rules (need the stream):
 
 * sudden_rise: over rested samples of both feet, one foot's mean rises by more than
@@ -233,6 +237,56 @@ def _foot_vs_room(
     return alerts
 
 
+def _span(a: Alert) -> tuple[date, date]:
+    return a.first_day, date.fromisoformat(a.evidence["last_day"])
+
+
+def _merge_episodes(contra: list[Alert]) -> list[Alert]:
+    """One alert per episode of one warmer foot: site alerts whose days overlap a foot-mean
+    alert of the same foot are folded into it (the whole foot is warmer); remaining site
+    alerts of the same foot with overlapping days become one alert about the warmest site,
+    the others listed in its evidence."""
+    foot_mean = [a for a in contra if a.rule == CONTRALATERAL_FOOT_MEAN]
+    sites = [a for a in contra if a.rule == CONTRALATERAL_SITE]
+    out = list(foot_mean)
+    rest = []
+    for a in sites:
+        host = next((m for m in foot_mean if m.foot == a.foot and _days_overlap(a, m)), None)
+        if host is None:
+            rest.append(a)
+        else:
+            host.evidence.setdefault("sites_over_threshold", []).append(_brief(a))
+    rest.sort(key=lambda a: (a.foot, a.first_day))
+    groups: list[list[Alert]] = []
+    for a in rest:
+        g = next((g for g in groups if g[0].foot == a.foot
+                  and any(_days_overlap(a, b) for b in g)), None)
+        if g is None:
+            groups.append([a])
+        else:
+            g.append(a)
+    for g in groups:
+        lead = max(g, key=lambda a: abs(a.delta_c or 0.0))
+        others = [_brief(a) for a in g if a is not lead]
+        if others:
+            lead.evidence["other_sites_over_threshold"] = others
+        out.append(lead)
+    return out
+
+
+def _days_overlap(a: Alert, b: Alert) -> bool:
+    a0, a1 = _span(a)
+    b0, b1 = _span(b)
+    return a0 <= b1 and b0 <= a1
+
+
+def _brief(a: Alert) -> dict[str, Any]:
+    return {"site": a.site, "first_day": a.first_day.isoformat(),
+            "confirmed_day": a.confirmed_day.isoformat(),
+            "delta_c": None if a.delta_c is None else round(a.delta_c, 2),
+            "last_day": a.evidence["last_day"]}
+
+
 def _overlaps(a: Alert, b: Alert) -> bool:
     return (a.foot == b.foot and a.site == b.site
             and a.first_day <= date.fromisoformat(b.evidence["last_day"])
@@ -276,8 +330,15 @@ def _sudden_rise(
         s = np.where(common, stream.values_c[:, i, :], 0.0).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             means.append(np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan))
+    # On a regular grid, so the "within hours" window stays hours long across gaps in the data.
+    grid = np.round((t - t[0]) / period).astype(np.int64)
+    g_len = int(grid[-1]) + 1
     w = samples_for(config.sudden_rise_window_h * 3600.0, period)
-    rise = [m - _trailing(m, w, "min") for m in means]
+    rise = []
+    for m in means:
+        g = np.full(g_len, np.nan)
+        g[grid] = m
+        rise.append(m - _trailing(g, w, "min")[grid])
     alerts = []
     for i, foot in enumerate(FEET):
         other = 1 - i
@@ -400,7 +461,7 @@ def evaluate_rules(
                 c.evidence["also_warmer_than_own_foot_c"] = a.delta_c
             if not covering:
                 ipsi.append(a)
-        alerts += contra + ipsi
+        alerts += _merge_episodes(contra) + ipsi
     elif table.mode.startswith("single_"):
         alerts += _ipsilateral(table, config, offsets, SINGLE_FOOT)
         alerts += _foot_vs_room(table, config, offsets)
