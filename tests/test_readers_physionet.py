@@ -154,6 +154,9 @@ def test_gaitndd_invalid_samples_become_nan(shared_data):
     assert np.array_equal(np.isnan(s.right[:, 0]), invalid)
     assert s.invalid_fraction["right"] == pytest.approx(invalid.mean())
     assert np.nanmin(s.right) > -2048
+    # als1.rit starts on an invalid sample; its header says so with initial value -32768
+    als1 = read_gaitndd(shared_data / "gaitndd" / "als1.hea")
+    assert np.isnan(als1.right[0, 0]) and als1.problems == ()
 
 
 def _copy_record(shared_data, tmp_path, name="control1"):
@@ -216,3 +219,40 @@ def test_gaitndd_reference_table(shared_data, tmp_path):
     bad.write_text("1\t2\t3\n")
     with pytest.raises(InputError, match="13"):
         read_gaitndd_reference(bad)
+
+
+def _encode_212(samples: np.ndarray) -> bytes:
+    """Pack a flat sequence of 12-bit two's-complement samples as format 212."""
+    u = np.asarray(samples, dtype=np.int64) & 0xFFF
+    if u.size % 2:
+        u = np.append(u, 0)
+    a, b = u[0::2], u[1::2]
+    out = np.column_stack((a & 0xFF, (a >> 8) | ((b >> 8) << 4), b & 0xFF))
+    return out.astype(np.uint8).tobytes()
+
+
+def test_gaitndd_two_signals_interleaved_in_one_file(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 1001  # odd: the last frame ends on a half triple
+    left = rng.integers(-2047, 2048, n)
+    right = rng.integers(-2047, 2048, n)
+    left[10:20] = -2048  # invalid samples
+    frames = np.column_stack((left, right)).ravel()
+    (tmp_path / "rec.dat").write_bytes(_encode_212(frames))
+
+    def checksum(v):
+        c = int(v.sum()) % 65536
+        return c - 65536 if c >= 32768 else c
+
+    (tmp_path / "rec.hea").write_text(
+        f"rec 2 200 {n}\n"
+        f"rec.dat 212 1000 12 0 {left[0]} {checksum(left)} 0 left foot\n"
+        f"rec.dat 212 1000 12 0 {right[0]} {checksum(right)} 0 right foot\n"
+    )
+    s = read_gaitndd(tmp_path / "rec.hea")
+    assert s.problems == () and s.sample_rate_hz == 200.0 and s.n_samples == n
+    assert np.isnan(s.left[10:20, 0]).all()
+    keep = np.ones(n, dtype=bool)
+    keep[10:20] = False
+    assert np.array_equal(s.left[keep, 0], left[keep])
+    assert np.array_equal(s.right[:, 0], right)
