@@ -328,9 +328,7 @@ def parse_wfdb_header(text: str, source: str) -> WfdbHeader:
         ) from None
     n_samples = _int_field(rec, 3, "number of samples", source, row)
     if n_sig is None or n_sig < 1 or n_samples is None or fs <= 0:
-        raise InputError(
-            f"expected {expected}; found {' '.join(rec)!r}", source=source, row=row
-        )
+        raise InputError(f"expected {expected}; found {' '.join(rec)!r}", source=source, row=row)
     sig_lines = lines[1 : 1 + n_sig]
     if len(sig_lines) != n_sig:
         raise InputError(
@@ -487,8 +485,7 @@ def read_gaitndd(path: str | Path) -> PressureStream:
                         row=0,
                         field=f"initial value of signal {si + 1}",
                         message=(
-                            f"first sample is {int(col[0])}, the header says "
-                            f"{sig.initial_value}"
+                            f"first sample is {int(col[0])}, the header says {sig.initial_value}"
                         ),
                     )
                 )
