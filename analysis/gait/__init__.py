@@ -13,7 +13,8 @@ stays usable on its own)::
     summary = gait_summary(strides, events, stream.duration_s)
 
 Other modules: ``bouts`` (walking-bout segmentation, used by ``strides``), ``asymmetry``
-(GA, SI), ``pci`` (phase coordination index), ``dfa`` (detrended fluctuation analysis).
+(GA, SI), ``pci`` (phase coordination index), ``dfa`` (detrended fluctuation analysis),
+``balance`` (static balance in quiet standing), ``exercises`` (exercise repetitions).
 
 Method (clinical.md, gait section): two load thresholds with hysteresis adapted to each
 recording, minimum stance and swing durations, initial contacts moved back to where the load
