@@ -64,9 +64,16 @@ class AnalysisResult:
     lost_feet: tuple[str, ...] = ()
 
 
+def _valid(strides: dict[str, Any], foot: str, name: str) -> np.ndarray:
+    table = strides.get(foot)
+    if table is None:
+        return np.empty(0)
+    return np.asarray(getattr(table, name))[np.asarray(table.valid, dtype=bool)]
+
+
 def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str]) -> GaitResult:
     from analysis.gait.asymmetry import gait_asymmetry_pct, symmetry_index_pct
-    from analysis.gait.balance import find_quiet_standing, static_balance
+    from analysis.gait.balance import balance_of_interval, find_quiet_standing
     from analysis.gait.dfa import dfa_alpha
     from analysis.gait.events import detect_events
     from analysis.gait.exercises import count_exercises
@@ -74,55 +81,79 @@ def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str
     from analysis.gait.strides import build_strides
     from analysis.gait.variability import gait_summary
 
-    events = detect_events(stream, config.gait, loads=loads)
-    strides = build_strides(events, config.gait)
+    gcfg = config.gait
+    events = detect_events(stream, gcfg, loads=loads)
+    strides = build_strides(events, gcfg)
     summary = dict.fromkeys(GAIT_SUMMARY_KEYS)
     summary.update(gait_summary(strides, events, stream.duration_s))
-
-    def valid(foot: str, name: str) -> np.ndarray:
-        table = strides.get(foot)
-        if table is None:
-            return np.empty(0)
-        return np.asarray(getattr(table, name))[np.asarray(table.valid, dtype=bool)]
-
     if "left" in strides and "right" in strides:
+        left, right = strides["left"], strides["right"]
         summary["gait_asymmetry"] = gait_asymmetry_pct(
-            valid("left", "swing_s"), valid("right", "swing_s")
+            _valid(strides, "left", "swing_s"), _valid(strides, "right", "swing_s"), config=gcfg
         )
         summary["symmetry_index_pct"] = symmetry_index_pct(
-            float(np.mean(valid("left", "stride_s"))) if valid("left", "stride_s").size else None,
-            float(np.mean(valid("right", "stride_s")))
-            if valid("right", "stride_s").size
-            else None,
+            _valid(strides, "left", "stride_s"), _valid(strides, "right", "stride_s"),
+            config=gcfg,
         )
+        # One initial contact per stride start; the bout of a contact is its stride's bout.
         summary["pci_pct"] = phase_coordination_index_pct(
-            events["left"].initial_contacts_s,
-            events["right"].initial_contacts_s,
-            config=config.gait,
+            left.start_s,
+            right.start_s,
+            left_bout=left.bout,
+            right_bout=right.bout,
+            left_valid=left.valid,
+            right_valid=right.valid,
+            swing_left_s=_valid(strides, "left", "swing_s"),
+            swing_right_s=_valid(strides, "right", "swing_s"),
+            config=gcfg,
         )
-    else:
+    elif strides:
         notes.append("Only one insole: left-right asymmetry and coordination cannot be judged.")
-    series = max((valid(f, "stride_s") for f in strides), key=len, default=np.empty(0))
-    summary["dfa_alpha"] = dfa_alpha(series, min_n=config.gait.dfa_min_strides)
-    if summary["dfa_alpha"] is None and series.size:
-        notes.append(
-            f"Long-range stride correlation (DFA) needs {config.gait.dfa_min_strides} strides "
-            f"of steady walking; this recording has {series.size}."
-        )
+    series = max((_valid(strides, f, "stride_s") for f in strides), key=len, default=None)
+    if series is not None:
+        summary["dfa_alpha"] = dfa_alpha(series, min_n=gcfg.dfa_min_strides)
+        if summary["dfa_alpha"] is None and series.size:
+            notes.append(
+                f"The long-range stride pattern (DFA) needs {gcfg.dfa_min_strides} strides "
+                f"of steady walking; this recording has {series.size}."
+            )
     balance = []
     standing = find_quiet_standing(
-        stream.time_s, loads, sample_rate_hz=stream.sample_rate_hz, config=config.gait
+        stream.time_s, loads, sample_rate_hz=stream.sample_rate_hz, config=gcfg
     )
-    for t0, t1 in standing:
-        i0, i1 = np.searchsorted(stream.time_s, [t0, t1])
-        cops = [loads[f].cop_mm[i0:i1] for f in loads]
-        weights = [loads[f].total[i0:i1] for f in loads]
-        from analysis.gait.balance import combined_cop_mm
-
-        cop = combined_cop_mm(cops, weights, feet=tuple(loads), config=config.gait)
-        balance.append(static_balance(cop, stream.time_s[i0:i1]))
-    exercises = count_exercises(stream, config.gait)
+    for t0, t1 in np.asarray(standing).reshape(-1, 2):
+        try:
+            balance.append(balance_of_interval(stream.time_s, loads, (t0, t1), config=gcfg))
+        except ValueError as exc:  # no loaded foot after all: say so, do not invent sway
+            notes.append(f"Standing at {t0:.0f}-{t1:.0f} s could not be measured: {exc}.")
+    exercises = count_exercises(stream, gcfg, loads=loads)
     return GaitResult(events, strides, summary, balance, exercises)
+
+
+def _load_for_temperature(
+    pressure: PressureStream, loads: dict[str, Any], temperature: TemperatureStream,
+    notes: list[str],
+) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    """Per-foot load, averaged per second, on the temperature stream's clock."""
+    if pressure.start is None:
+        notes.append(
+            "The pressure recording has no wall-clock start, so it cannot tell the temperature "
+            "analysis when the insoles were worn; temperature alone was used."
+        )
+        return None
+    shift_s = (pressure.start - temperature.start).total_seconds()
+    per = max(1, round(pressure.sample_rate_hz))
+    n = (pressure.n_samples // per) * per
+    if n == 0:
+        return None
+    t = pressure.time_s[:n:per] + shift_s
+    out = {}
+    for foot, fl in loads.items():
+        total = fl.total[:n].reshape(-1, per)
+        with np.errstate(invalid="ignore"):
+            out[foot] = (t, np.nanmean(total, axis=1) if np.isnan(total).any()
+                         else total.mean(axis=1))
+    return out
 
 
 def analyze(
@@ -146,7 +177,7 @@ def analyze(
     duration_s = None
     start = None
     if pressure is not None:
-        from analysis.pressure import region_pressure_summary, sustained_pressure_alerts
+        from analysis.pressure import pressure_report
 
         duration_s = pressure.duration_s
         start = pressure.start
@@ -166,13 +197,19 @@ def analyze(
         if pressure.unit == "raw":
             notes.append("Pressure is uncalibrated: pressures cannot be reported, only timing.")
         else:
-            pressure_summary = region_pressure_summary(pressure)
-            alerts.extend(sustained_pressure_alerts(pressure, config.pressure))
+            report = pressure_report(pressure, config.pressure)
+            pressure_summary = report.summary
+            alerts.extend(report.alerts)
     temp_result = None
     if temperature is not None:
         from analysis.temperature import analyze_temperature
 
-        temp_result = analyze_temperature(temperature, config.temperature, loads=None)
+        load_series = (
+            _load_for_temperature(pressure, loads, temperature, notes)
+            if pressure is not None and loads
+            else None
+        )
+        temp_result = analyze_temperature(temperature, config.temperature, loads=load_series)
         alerts.extend(temp_result.alerts)
         notes.extend(temp_result.notes)
         start = start or temperature.start

@@ -109,6 +109,23 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
+def _fault_lines(faults: list[Any]) -> list[str]:
+    """Sensor faults grouped per sensor and kind: one line each, with the time excluded."""
+    groups: dict[tuple[str, str, str], list[float]] = {}
+    for f in faults:
+        key = (getattr(f, "foot", "?"), getattr(f, "site", "?"), getattr(f, "kind", "fault"))
+        span = float(getattr(f, "end_s", 0.0)) - float(getattr(f, "start_s", 0.0))
+        groups.setdefault(key, []).append(span)
+    lines = []
+    for (foot, site, kind), spans in sorted(groups.items()):
+        label = SITE_LABELS.get(site, site)
+        lines.append(
+            f"  Sensor problem ({kind.replace('_', ' ')}), {foot} {label}: {len(spans)} "
+            f"period(s), {sum(spans) / 60:.0f} min not used, never turned into an alert"
+        )
+    return lines
+
+
 def render_text(result: AnalysisResult) -> str:
     """A plain-language report: what was measured, what stands out, what to do."""
     out: list[str] = []
@@ -199,12 +216,12 @@ def render_text(result: AnalysisResult) -> str:
             out.append(f"  {d}: " + ("  ".join(cells) if cells else "not enough data"))
         out.append("  [healthy feet: about 0.7 °C; alert: more than 2.2 °C at the same "
                    "spot on 2 days in a row]")
-        for f in t.faults:
-            out.append(f"  Sensor problem (not used): {getattr(f, 'reason', f)}")
+        out.extend(_fault_lines(t.faults))
         out.append("")
-    if result.notes:
+    notes = [n for n in result.notes if not n.startswith("Sensor problem")]
+    if notes:
         out.append("What could not be judged")
-        out.extend(f"  - {n}" for n in result.notes)
+        out.extend(f"  - {n}" for n in notes)
         out.append("")
     if result.problems:
         out.append(f"Data problems (skipped, the rest was used): {len(result.problems)}")
