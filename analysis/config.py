@@ -291,6 +291,13 @@ class TemperatureConfig:
         source="Confirmation on the next day cuts false alarms from 8.5% to 0.3% of "
         "readings (Wijlens 2017); Skafjeld 2015 rule: two consecutive days.",
     )
+    episode_gap_days: int = setting(
+        3, unit="days",
+        source="Engineering: a run over threshold that starts again within 3 days after an "
+        "alerted run ends is the same episode (updated, not re-alerted). In-shoe daily "
+        "differences cross 2.2 °C back and forth (Hajizadeh 2025: 44% of non-stationary "
+        "signals), and a warm spot takes days to settle after offloading (Lavery 2004).",
+    )
     foot_mean_delta_c: float = setting(
         1.35, unit="°C",
         source="Mean of all sites, left minus right: 1.35 °C separated urgent from "

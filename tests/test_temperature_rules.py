@@ -396,3 +396,17 @@ def test_agrees_with_the_fixture_generator():
         assert (a.confirmed_day - a.first_day).days == CFG.consecutive_days - 1
         s, truth = gen.generate_temperatures(days=14, scenario="healthy", seed=seed)
         assert analyze_temperature(s, CFG).alerts == []
+
+
+def test_a_short_dip_does_not_start_a_new_episode():
+    sim = simulate(12)
+    sim.add("left", ["mth1"], 3.0, np.isin(sim.day, [7, 8, 10, 11]))  # day 9 back to normal
+    r = analyze_temperature(sim.stream(), CFG)
+    assert rules_of(r) == [CONTRALATERAL_SITE]
+    ev = r.alerts[0].evidence
+    assert [d["over"] for d in ev["days"]] == [True, True, False, True, True]
+    assert ev["last_day"] == day(11).isoformat()
+    assert "4 of 5 days" in r.alerts[0].message
+    # With no tolerance for gaps the relapse is a new alert.
+    strict = dataclasses.replace(CFG, episode_gap_days=0)
+    assert rules_of(analyze_temperature(sim.stream(), strict)) == [CONTRALATERAL_SITE] * 2

@@ -6,8 +6,10 @@ reported so the wearer or a technician can fix the insole. Kinds:
 * ``out_of_range``: outside ``fault_low_c``..``fault_high_c`` (not skin).
 * ``disconnected``: a site missing for ``fault_gap_min`` while other sites of the same insole
   report, or a jump of ``fault_rail_jump_c`` to a value that then stays flat (a rail).
-* ``stuck``: flat within ``sensor_resolution_c`` for ``fault_stuck_min`` while other sites vary.
-* ``spiky``: single samples ``fault_spike_c`` away from the median of their 5 neighbours.
+* ``stuck``: flat within ``sensor_resolution_c`` for ``fault_stuck_min`` (and at least 12
+  samples) while most other sites of the same insole vary.
+* ``spiky``: single samples ``fault_spike_c`` away from the median of their 5 neighbours
+  (sampling at least every 75 s).
 * ``noisy``: mean |second difference| over 10 minutes above ``fault_noise_c``.
 
 Everything is vectorised over (samples x 12 channels); scipy's running min/max/median filters
@@ -35,6 +37,11 @@ KINDS = ("out_of_range", "disconnected", "stuck", "spiky", "noisy")
 #: Fault stretches of one kind closer than this are reported as one.
 MERGE_GAP_S = 600.0
 NOISE_WINDOW_S = 600.0
+#: A flat stretch must span at least this many samples to be called stuck (with slow sampling,
+#: e.g. one reading per 15 min, four noisy readings within one sensor step happen by chance).
+MIN_STUCK_SAMPLES = 12
+#: Spikes are only judged at sample periods up to this (5 samples within 5 minutes).
+SPIKE_MAX_PERIOD_S = 75.0
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,12 @@ def detect_faults(stream: TemperatureStream, config: TemperatureConfig) -> Fault
 
     masks["out_of_range"] = fin & ((v < config.fault_low_c) | (v > config.fault_high_c))
 
-    # Spikes: far from the running median of 5 samples.
-    # (A spike needs a big step into it: skip the filter when there is none.)
-    if n >= 5 and (np.abs(np.diff(vf, axis=0)) > config.fault_spike_c).any():
+    # Spikes: far from the running median of 5 samples. Only judged when 5 samples span a few
+    # minutes (period <= SPIKE_MAX_PERIOD_S): with slower sampling a brief real excursion (shoe
+    # off for 15 minutes) looks the same. A spike needs a big step into it: skip the filter
+    # when there is none.
+    if (n >= 5 and period <= SPIKE_MAX_PERIOD_S
+            and (np.abs(np.diff(vf, axis=0)) > config.fault_spike_c).any()):
         med5 = _running_median5(vf)
         masks["spiky"] = fin & (np.abs(vf - med5) > config.fault_spike_c)
         clean = np.where(masks["spiky"], med5, vf)
@@ -153,20 +163,34 @@ def detect_faults(stream: TemperatureStream, config: TemperatureConfig) -> Fault
     fin_b = blocks(fin.astype(np.float64)).mean(axis=1)
     bmin, bmax = cb.min(axis=1), cb.max(axis=1)
 
-    # Stuck: flat over the window while some other channel varies, with the window mostly
-    # covered by real samples (forward-filled gaps are not "flat").
-    w = samples_for(config.fault_stuck_min * 60.0, period * bsz)
+    # Stuck: flat over the window while most other sites of the same insole vary (a quiet
+    # room at night keeps every site flat: that is the environment, not a fault), with the
+    # window mostly covered by real samples (forward-filled gaps are not "flat"). Once seen,
+    # the whole flat stretch around it is stuck, also where the other sites rest.
+    # (At least MIN_STUCK_SAMPLES samples: a few slow samples can agree by chance.)
+    w = max(samples_for(config.fault_stuck_min * 60.0, period * bsz),
+            -(-MIN_STUCK_SAMPLES // bsz))
     if nb >= w and w >= 3:
         rng = (ndimage.maximum_filter1d(bmax, size=w, axis=0, mode="nearest")
                - ndimage.minimum_filter1d(bmin, size=w, axis=0, mode="nearest"))
         cover = ndimage.uniform_filter1d(fin_b, size=w, axis=0, mode="nearest")
         flat = (rng <= res + 1e-9) & (cover >= 0.8)
         vary = (rng > 4 * res) & (cover >= 0.8)
-        others_vary = (vary.sum(axis=1, keepdims=True) - vary) > 0
-        centre = flat & others_vary
-        stuck = ndimage.maximum_filter1d(centre.astype(np.uint8), size=w, axis=0,
-                                         mode="constant").astype(bool)
-        masks["stuck"] = expand(stuck) & fin & ~masks["disconnected"]
+        per_foot = vary.reshape(nb, nf, ns)
+        others = (per_foot.sum(axis=2, keepdims=True) - per_foot).reshape(nb, nf * ns)
+        centre = flat & (others * 2 >= ns - 1)
+        if centre.any():
+            spread = ndimage.maximum_filter1d(flat.astype(np.uint8), size=w, axis=0,
+                                              mode="constant").astype(bool)
+            col, a, b = runs_2d(spread)
+            hits = np.concatenate([np.zeros((1, nf * ns), np.int64),
+                                   np.cumsum(centre, axis=0)])
+            keep = hits[b, col] - hits[a, col] > 0
+            marks = np.zeros((nb + 1, nf * ns), dtype=np.int32)
+            np.add.at(marks, (a[keep], col[keep]), 1)
+            np.add.at(marks, (b[keep], col[keep]), -1)
+            stuck = np.cumsum(marks, axis=0)[:-1] > 0
+            masks["stuck"] = expand(stuck) & fin & ~masks["disconnected"]
 
     # Noise: mean |second difference| (spikes removed, clipped) over 10 minutes.
     wn = samples_for(NOISE_WINDOW_S, period * bsz)

@@ -3,7 +3,9 @@
 Daily rules (clinical.md hotspot table), each needing ``consecutive_days`` days in a row over
 its threshold, at the same site with the same warmer foot, after the wearer's offset is removed
 (offset.py). Days without enough data are not judged and break a run. One alert per episode:
-an ongoing run gives one alert whose evidence lists every day of the run (the last included).
+an ongoing run gives one alert whose evidence lists every day of the run (the last included);
+a new run starting within ``episode_gap_days`` after the end of an alerted one continues that
+episode (its days are added to the same alert) instead of raising a new alert.
 
 * contralateral_site: |left - right| at a site > ``contralateral_site_delta_c``.
 * contralateral_foot_mean: |left - right| of the foot means > ``foot_mean_delta_c``.
@@ -81,6 +83,28 @@ def _c(x: float) -> str:
     return f"{x:.1f} °C"
 
 
+def _episodes(
+    days: list[date], over: list[bool], sign: list[int], k: int, gap_days: int
+) -> list[tuple[int, int]]:
+    """Runs of at least ``k`` consecutive days over threshold (same sign), merged into one
+    episode when the next run starts within ``gap_days`` days after the previous one ended."""
+    out: list[tuple[int, int]] = []
+    for a, b in _runs_of_days(days, over, sign, k):
+        if out and sign[a] == sign[out[-1][0]] and (
+            days[a] - days[out[-1][1]]
+        ).days <= gap_days + 1:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _in_a_row(n_over: int, n_days: int, start: date) -> str:
+    if n_over == n_days:
+        return f"on {n_days} days in a row"
+    return f"on {n_over} of {n_days} days since {start.isoformat()}"
+
+
 def _runs_of_days(
     days: list[date], over: list[bool], sign: list[int], k: int
 ) -> list[tuple[int, int]]:
@@ -123,7 +147,7 @@ def _contralateral(
         ok = [_is_enough(r, config) and np.isfinite(a) for r, a in zip(rows, adj, strict=True)]
         over = [o and abs(a) > thr for o, a in zip(ok, adj, strict=True)]
         sign = [1 if a > 0 else -1 for a in adj]
-        for a, b in _runs_of_days(days, over, sign, k):
+        for a, b in _episodes(days, over, sign, k, config.episode_gap_days):
             warm = "left" if sign[a] > 0 else "right"
             other = "right" if warm == "left" else "left"
             confirmed = a + k - 1
@@ -131,13 +155,14 @@ def _contralateral(
                 {"date": days[i].isoformat(), "delta_c": round(adj[i], 2),
                  "raw_delta_c": round(rows[i]["delta_c"], 2),
                  "left_c": round(rows[i]["left_c"], 2), "right_c": round(rows[i]["right_c"], 2),
-                 "minutes": rows[i]["minutes"]}
+                 "minutes": rows[i]["minutes"], "over": bool(over[i])}
                 for i in range(a, b + 1)
             ]
             ongoing = b == len(days) - 1
+            n_over = sum(over[a:b + 1])
             msg = (
-                f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} on "
-                f"{b - a + 1} days in a row: {_c(abs(adj[confirmed]))} warmer on "
+                f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} "
+                f"{_in_a_row(n_over, b - a + 1, days[a])}: {_c(abs(adj[confirmed]))} warmer on "
                 f"{days[confirmed].isoformat()} (starting {days[a].isoformat()}). A difference of "
                 f"more than {_c(thr)} that lasts can be an early warning sign of a problem under "
                 "the foot, before a wound appears."
@@ -171,15 +196,19 @@ def _ipsilateral(
             vals = [diffs.get((d, site), np.nan) - off for d in all_days]
             over = [(d, site) in enough_at and np.isfinite(v) and v > thr
                     for d, v in zip(all_days, vals, strict=True)]
-            for a, b in _runs_of_days(all_days, over, [1] * len(all_days), k):
+            for a, b in _episodes(all_days, over, [1] * len(all_days), k,
+                                  config.episode_gap_days):
                 confirmed = a + k - 1
                 per_day = [{"date": all_days[i].isoformat(), "above_own_foot_c": round(vals[i], 2),
                             "site_c": round(table.value(all_days[i], site, f"{foot}_c"), 2),
-                            "minutes": table.value(all_days[i], site, "minutes")}
+                            "minutes": table.value(all_days[i], site, "minutes"),
+                            "over": bool(over[i])}
                            for i in range(a, b + 1)]
+                n_over = sum(over[a:b + 1])
                 msg = (
                     f"On your {foot} foot, {_label(site)} has been warmer than the rest of the "
-                    f"same foot on {b - a + 1} days in a row: {_c(vals[confirmed])} warmer on "
+                    f"same foot {_in_a_row(n_over, b - a + 1, all_days[a])}: "
+                    f"{_c(vals[confirmed])} warmer on "
                     f"{all_days[confirmed].isoformat()} (starting {all_days[a].isoformat()}). "
                     "A warm spot that lasts can be an early warning sign of a problem under the "
                     "foot, before a wound appears."
@@ -214,11 +243,13 @@ def _foot_vs_room(
         rise = [r[f"{foot}_c"] - r["room_c"] - base.value_c for r in rows]
         over = [_is_enough(r, config) and np.isfinite(v) and v > thr
                 for r, v in zip(rows, rise, strict=True)]
-        for a, b in _runs_of_days(days, over, [1] * len(days), k):
+        for a, b in _episodes(days, over, [1] * len(days), k, config.episode_gap_days):
             confirmed = a + k - 1
+            n_over = sum(over[a:b + 1])
             msg = (
-                f"Your {foot} foot as a whole has been warmer than usual for the room on "
-                f"{b - a + 1} days in a row: {_c(rise[confirmed])} above your usual level on "
+                f"Your {foot} foot as a whole has been warmer than usual for the room "
+                f"{_in_a_row(n_over, b - a + 1, days[a])}: {_c(rise[confirmed])} above your "
+                f"usual level on "
                 f"{days[confirmed].isoformat()}. A foot that stays warm can be an early "
                 "warning sign of a problem, before a wound appears."
             )
