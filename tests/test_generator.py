@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from analysis.layouts import GAITPDB_8, SOLEWATCH_16
+from analysis.load import foot_load
 from analysis.sites import FEET, SITES
 from fixtures.generator import (
     BODY_WEIGHT_N,
+    STANCE_WIDTH_MM,
     THERMOGRAM_FOOT_LR_SD_C,
     THERMOGRAM_SITE_LR_SD_C,
     generate_gait,
@@ -202,6 +204,24 @@ def test_standing_sitting_and_calf_raises(healthy):
         for f in FEET:
             v = s.foot(f)[i]
             assert v[heel].sum() < 0.05 * v[fore].sum()
+    # the sensors show the truth's whole-body sway: load-weighted COP of both feet
+    loads = foot_load(s)
+    checked = 0
+    for (a, b), area in zip(tr.standing_s, tr.standing_sway_area_95_cm2, strict=True):
+        if b - a < 15:
+            continue
+        i0, i1 = np.searchsorted(s.time_s, [a + 1, b - 1])  # feet settled
+        w = {f: loads[f].total[i0:i1] for f in FEET}
+        half = np.array([STANCE_WIDTH_MM / 2, 0.0])
+        x = {"left": loads["left"].cop_mm[i0:i1] - half,
+             "right": loads["right"].cop_mm[i0:i1] + half}
+        cop = (x["left"] * w["left"][:, None] + x["right"] * w["right"][:, None]) / (
+            w["left"] + w["right"])[:, None]
+        c = np.cov(cop.T)
+        measured = np.pi * 5.991 * np.sqrt(np.linalg.det(c)) / 100
+        assert measured == pytest.approx(area, rel=0.35)
+        checked += 1
+    assert checked >= 1
     for a, b in tr.sitting_s:
         sel = (s.time_s > a + 1) & (s.time_s < b - 1)
         assert (s.left[sel].sum(1) + s.right[sel].sum(1)).mean() < 0.12 * BODY_WEIGHT_N
