@@ -40,8 +40,8 @@ ADVICE: Final[dict[str, str]] = {
     "the foot, and call your foot care team if it stays warmer.",
     IPSILATERAL_HOTSPOT: "One spot is warmer than the rest of the same foot. Rest the foot, look "
     "at the spot, and call your foot care team if it stays warmer.",
-    SINGLE_FOOT: "One spot is warmer than the rest of the foot. Rest the foot, look at the spot, "
-    "and call your foot care team if it stays warmer.",
+    SINGLE_FOOT: "One spot, or the whole foot, is warmer than usual. Rest the foot, look at it "
+    "for redness, swelling or a wound, and call your foot care team if it stays warmer.",
     SUDDEN_RISE: "One foot warmed up quickly. Check your feet and shoes now for a wound, a "
     "stone, a tight spot or a heat source.",
     UNSAFE_TEMPERATURE: "Your foot skin is at a temperature that can burn or freeze skin you "

@@ -101,8 +101,16 @@ def _episodes(
 
 def _in_a_row(n_over: int, n_days: int, start: date) -> str:
     if n_over == n_days:
-        return f"on {n_days} days in a row"
-    return f"on {n_over} of {n_days} days since {start.isoformat()}"
+        return f"on {n_days} days in a row from {start.isoformat()}"
+    return f"on {n_over} of {n_days} days from {start.isoformat()}"
+
+
+def _values(vals: list[float], days: list[date], confirmed: int, b: int) -> str:
+    """'2.7 °C on <confirmed day>', plus the latest value when the episode went on."""
+    text = f"{_c(abs(vals[confirmed]))} on {days[confirmed].isoformat()}"
+    if b > confirmed:
+        text += f", {_c(abs(vals[b]))} on {days[b].isoformat()}"
+    return text
 
 
 def _runs_of_days(
@@ -162,8 +170,8 @@ def _contralateral(
             n_over = sum(over[a:b + 1])
             msg = (
                 f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} "
-                f"{_in_a_row(n_over, b - a + 1, days[a])}: {_c(abs(adj[confirmed]))} warmer on "
-                f"{days[confirmed].isoformat()} (starting {days[a].isoformat()}). A difference of "
+                f"{_in_a_row(n_over, b - a + 1, days[a])} (warmer by "
+                f"{_values(adj, days, confirmed, b)}). A difference of "
                 f"more than {_c(thr)} that lasts can be an early warning sign of a problem under "
                 "the foot, before a wound appears."
             )
@@ -207,9 +215,8 @@ def _ipsilateral(
                 n_over = sum(over[a:b + 1])
                 msg = (
                     f"On your {foot} foot, {_label(site)} has been warmer than the rest of the "
-                    f"same foot {_in_a_row(n_over, b - a + 1, all_days[a])}: "
-                    f"{_c(vals[confirmed])} warmer on "
-                    f"{all_days[confirmed].isoformat()} (starting {all_days[a].isoformat()}). "
+                    f"same foot {_in_a_row(n_over, b - a + 1, all_days[a])} (warmer by "
+                    f"{_values(vals, all_days, confirmed, b)}). "
                     "A warm spot that lasts can be an early warning sign of a problem under the "
                     "foot, before a wound appears."
                 )
@@ -248,9 +255,8 @@ def _foot_vs_room(
             n_over = sum(over[a:b + 1])
             msg = (
                 f"Your {foot} foot as a whole has been warmer than usual for the room "
-                f"{_in_a_row(n_over, b - a + 1, days[a])}: {_c(rise[confirmed])} above your "
-                f"usual level on "
-                f"{days[confirmed].isoformat()}. A foot that stays warm can be an early "
+                f"{_in_a_row(n_over, b - a + 1, days[a])} (above your usual level by "
+                f"{_values(rise, days, confirmed, b)}). A foot that stays warm can be an early "
                 "warning sign of a problem, before a wound appears."
             )
             alerts.append(Alert(
