@@ -177,3 +177,20 @@ def test_large_file_is_fast(tmp_path):
     took = time.perf_counter() - start
     assert s.n_samples == n // 12 and not s.problems
     assert took < 5.0, f"{took:.2f} s for {n} rows"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "offset_h"),
+    [("2026-05-01 08:00:00+01:00", 1), ("2026-05-01T08:00:00.250Z", 0),
+     ("2026-05-01T08:00+0100", 1), ("2026-05-01T08:00:00-05", -5),
+     ("20260501T080000+0100", 1)],
+)
+def test_iso_8601_variants_with_offset(tmp_path, stamp, offset_h):
+    s = read_temperature_csv(write(tmp_path, lines(f"{stamp},left,heel,30.0")))
+    assert s.start.utcoffset() == timedelta(hours=offset_h)
+
+
+@pytest.mark.parametrize("stamp", ["2026-05-01T08:00:00", "2026-05-01", "2026-05-01T08:00:00.5"])
+def test_iso_8601_variants_without_offset_refused(tmp_path, stamp):
+    with pytest.raises(InputError, match="no UTC offset"):
+        read_temperature_csv(write(tmp_path, lines(f"{stamp},left,heel,30.0")))

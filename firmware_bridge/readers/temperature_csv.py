@@ -35,7 +35,9 @@ REQUIRED_COLUMNS = ("timestamp", "foot", "site", "temperature_c")
 #: is taken to be in the wrong unit and refused; fewer are skipped as bad rows.
 WRONG_UNIT_SHARE = 0.05
 
-_OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET_RE = (
+    r"(?:\d{2}:\d{2}(?::\d{2})?|T\d{4}(?:\d{2})?)(?:[.,]\d+)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+)
 _ROWS_SHOWN = 5
 
 
