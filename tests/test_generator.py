@@ -335,3 +335,24 @@ def test_thermogram_noise_constants_match_the_data(shared_data):
     assert got["n_controls"] == 45
     assert round(got["site_lr_sd_c"], 2) == THERMOGRAM_SITE_LR_SD_C
     assert round(got["foot_lr_sd_c"], 2) == THERMOGRAM_FOOT_LR_SD_C
+
+
+def _dfa_alpha(x: np.ndarray, scales=(4, 6, 8, 12, 16, 24, 32, 48, 64)) -> float:
+    y = np.cumsum(x - x.mean())
+    f = []
+    for n in scales:
+        seg = y[: len(y) // n * n].reshape(-1, n)
+        t = np.arange(n)
+        coef = np.polynomial.polynomial.polyfit(t, seg.T, 1)
+        trend = coef[0][:, None] + coef[1][:, None] * t
+        f.append(np.sqrt(np.mean((seg - trend) ** 2)))
+    return float(np.polyfit(np.log(scales), np.log(f), 1)[0])
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.8])
+def test_stride_noise_has_the_requested_dfa_alpha(alpha):
+    from fixtures.generator import _fractional_noise
+
+    rng = np.random.default_rng(1)
+    got = np.mean([_dfa_alpha(_fractional_noise(rng, 1000, alpha)) for _ in range(10)])
+    assert got == pytest.approx(alpha, abs=0.07)

@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from analysis.errors import InputError
 from analysis.layouts import SOLEWATCH_16
@@ -298,3 +301,21 @@ def test_udp_wrong_count_and_non_number():
     assert err.value.field == "[9]"
     with pytest.raises(ValueError, match="unknown UDP layout"):
         parse_moticon_udp_line("1", layout="everything")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=arrays(np.float64, (7, 16), elements=st.one_of(
+        st.floats(0, 1000, allow_nan=False), st.just(np.nan))),
+    rate_hz=st.sampled_from([50.0, 100.0, 200.0]),
+)
+def test_round_trip_any_values(tmp_path_factory, values, rate_hz):
+    t = np.arange(7) / rate_hz
+    stream = PressureStream(time_s=t, left=values, right=None, layout=SOLEWATCH_16, unit="kPa",
+                            sample_rate_hz=rate_hz, start=START)
+    path = write_moticon_export(stream, tmp_path_factory.mktemp("h") / "h.txt", decimals=3)
+    back = read_moticon_export(path)
+    assert back.right is None and back.problems == ()
+    np.testing.assert_array_equal(np.isnan(back.left), np.isnan(values))
+    np.testing.assert_allclose(back.left, values, atol=0.0051, equal_nan=True)
+    assert back.sample_rate_hz == pytest.approx(rate_hz)
