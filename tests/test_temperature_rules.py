@@ -410,3 +410,21 @@ def test_a_short_dip_does_not_start_a_new_episode():
     # With no tolerance for gaps the relapse is a new alert.
     strict = dataclasses.replace(CFG, episode_gap_days=0)
     assert rules_of(analyze_temperature(sim.stream(), strict)) == [CONTRALATERAL_SITE] * 2
+
+
+def test_mirror_and_common_warming_invariance():
+    sim = simulate(10, seed=7)
+    sim.add("left", ["mth5"], 3.0, np.isin(sim.day, [6, 7, 8]))
+    base = analyze_temperature(sim.stream(), CFG)
+    mirrored = TemperatureStream(sim.t, sim.values[:, ::-1, :].copy(), START)
+    m = analyze_temperature(mirrored, CFG)
+    assert [(a.rule, a.site, a.first_day) for a in m.alerts] == [
+        (a.rule, a.site, a.first_day) for a in base.alerts]
+    assert [a.foot for a in m.alerts] == ["right"] and [a.foot for a in base.alerts] == ["left"]
+    assert m.alerts[0].delta_c == pytest.approx(-base.alerts[0].delta_c)
+    # Both feet 1 °C warmer at the same time (a warm day): the comparison does not move.
+    warm = sim.values + 1.0 * sim.contact[:, None, None]
+    w = analyze_temperature(TemperatureStream(sim.t, warm, START), CFG)
+    d0 = np.array([x["delta_c"] for x in base.daily if x["enough"]])
+    d1 = np.array([x["delta_c"] for x in w.daily if x["enough"]])
+    np.testing.assert_allclose(d1, d0, atol=0.05)
