@@ -428,3 +428,13 @@ def test_mirror_and_common_warming_invariance():
     d0 = np.array([x["delta_c"] for x in base.daily if x["enough"]])
     d1 = np.array([x["delta_c"] for x in w.daily if x["enough"]])
     np.testing.assert_allclose(d1, d0, atol=0.05)
+
+
+def test_insole_that_stops_sending_is_named():
+    sim = simulate(6)
+    sim.values[sim.t >= 3.5 * 86400, 1, :] = np.nan  # right insole silent from day 3, noon
+    r = analyze_temperature(sim.stream(), CFG)
+    assert r.mode == "bilateral" and r.alerts == []
+    assert any(n.startswith("The right insole sent no valid readings after 2026-03-04T11:59")
+               for n in r.notes)
+    assert not any(x["enough"] for x in r.daily if x["date"] >= day(4))

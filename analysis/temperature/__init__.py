@@ -108,6 +108,7 @@ def analyze_temperature(
     alerts = evaluate_rules(table, config, offsets=offsets, stream=stream, faults=faults,
                             wear=wear, loads=loads)
     notes = _notes(stream, table, offsets, faults, wear, config, room_c)
+    notes[:0] = _silent_insole_notes(stream, faults.valid)
     return TemperatureResult(
         daily=table.rows,
         offsets=offsets,
@@ -188,6 +189,35 @@ def _notes(
     for fault in faults.faults:
         notes.append(f"Sensor problem, excluded (no alert): {fault.reason}.")
     return notes
+
+
+def _silent_insole_notes(stream: TemperatureStream, valid: np.ndarray) -> list[str]:
+    """Say when one insole stopped (or started) sending valid readings a day or more before
+    (after) the other: the feet cannot be compared in that time."""
+    from datetime import timedelta
+
+    t = stream.time_s
+    if t.size == 0:
+        return []
+    has = valid.any(axis=2)  # (n, feet)
+    if not has.any(axis=0).all():
+        return []  # a foot with no data at all: single-foot mode says so
+    first = [float(t[np.argmax(has[:, i])]) for i in range(len(FEET))]
+    last = [float(t[len(t) - 1 - np.argmax(has[::-1, i])]) for i in range(len(FEET))]
+    out = []
+    for i, foot in enumerate(FEET):
+        j = 1 - i
+        when = stream.start + timedelta(seconds=last[i])
+        if last[j] - last[i] >= 86400.0:
+            out.append(f"The {foot} insole sent no valid readings after "
+                       f"{when.isoformat(timespec='minutes')}; the feet could not be compared "
+                       "after that. Check that insole (battery, connection).")
+        when = stream.start + timedelta(seconds=first[i])
+        if first[i] - first[j] >= 86400.0:
+            out.append(f"The {foot} insole sent no valid readings before "
+                       f"{when.isoformat(timespec='minutes')}; the feet could not be compared "
+                       "before that.")
+    return out
 
 
 def thermogram_noise_model(differences_c: Any) -> dict[str, Any]:
