@@ -446,13 +446,6 @@ def read_moticon_steps(path: str | Path) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def _fmt(values: np.ndarray, decimals: int) -> np.ndarray:
-    """Format a 2-D float array column-wise as strings; NaN -> empty cell."""
-    s = np.char.mod(f"%.{decimals}f", values)
-    s[np.isnan(values)] = ""
-    return s
-
-
 def write_moticon_export(
     stream: PressureStream,
     path: str | Path,
@@ -511,19 +504,27 @@ def write_moticon_export(
     }
     preamble = "".join(f"# {k}: {head[k]}\n" for k in HEADER_KEYS) + "\t".join(cols_h) + "\n"
 
+    n_feet = len(feet)
+    row_fmt = "\t".join(
+        ["%.3f"] + [f"%.{decimals}f"] * (16 * n_feet) + ["%.1f"] * n_feet
+        + (["%d"] if codes is not None else [])
+    ) + "\n"
+
     def rows(i0: int, i1: int) -> str:
-        blocks = [_fmt(t[i0:i1, None], 3)]
+        cols = [t[i0:i1, None]]
         forces = []
         for foot in feet:
             v = np.asarray(stream.foot(foot)[i0:i1], dtype=np.float64)
             kpa = v if stream.unit == "kPa" else v / area_mm2 * 1000.0
-            blocks.append(_fmt(kpa / N_PER_CM2_KPA, decimals))
-            forces.append(kpa @ (area_mm2 / 1000.0))
-        blocks += [_fmt(f[:, None], 1) for f in forces]
+            cols.append(kpa / N_PER_CM2_KPA)
+            forces.append((kpa @ (area_mm2 / 1000.0))[:, None])
+        cols += forces
         if codes is not None:
-            blocks.append(codes[i0:i1].astype(str)[:, None])
-        table = np.concatenate(blocks, axis=1)
-        return "".join("\t".join(row) + "\n" for row in table.tolist())
+            cols.append(codes[i0:i1, None].astype(np.float64))
+        table = np.concatenate(cols, axis=1)
+        text = "".join(row_fmt % tuple(r) for r in table.tolist())
+        # NaN (an invalid sample) is written as an empty cell
+        return text.replace("\tnan", "\t") if "nan" in text else text
 
     out = Path(path)
     with open(out, "wb") as fh:
