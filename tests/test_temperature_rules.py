@@ -438,3 +438,16 @@ def test_insole_that_stops_sending_is_named():
     assert any(n.startswith("The right insole sent no valid readings after 2026-03-04T11:59")
                for n in r.notes)
     assert not any(x["enough"] for x in r.daily if x["date"] >= day(4))
+
+
+def test_steady_sensor_at_coarse_steps_is_not_stuck():
+    """A 12-bit sensor (0.0625 °C steps) on a steady foot toggles between two steps for hours:
+    that is not a stuck sensor. A truly stuck one repeats one value."""
+    sim = simulate(3, noise_c=0.03, walk_c=0.0, day_sd_c=0.0)
+    sim.values = np.round(sim.values / 0.0625) * 0.0625
+    sim.values[:, 0, SITES.index("hallux")] += np.where(sim.worn, 0.5 * np.sin(sim.t / 900), 0)
+    assert [f for f in analyze_temperature(sim.stream(), CFG).faults if f.kind == "stuck"] == []
+    i, frozen = SITES.index("mth3"), sim.day == 1
+    sim.values[frozen, 0, i] = sim.values[np.flatnonzero(frozen)[0] - 1, 0, i]  # stops updating
+    stuck = [f for f in analyze_temperature(sim.stream(), CFG).faults if f.kind == "stuck"]
+    assert [(f.foot, f.site) for f in stuck] == [("left", "mth3")]

@@ -6,7 +6,7 @@ reported so the wearer or a technician can fix the insole. Kinds:
 * ``out_of_range``: outside ``fault_low_c``..``fault_high_c`` (not skin).
 * ``disconnected``: a site missing for ``fault_gap_min`` while other sites of the same insole
   report, or a jump of ``fault_rail_jump_c`` to a value that then stays flat (a rail).
-* ``stuck``: flat within ``sensor_resolution_c`` for ``fault_stuck_min`` (and at least 12
+* ``stuck``: not one ``sensor_resolution_c`` step of change for ``fault_stuck_min`` (and at least 12
   samples) while most other sites of the same insole vary.
 * ``spiky``: single samples ``fault_spike_c`` away from the median of their 5 neighbours
   (sampling at least every 75 s).
@@ -174,7 +174,9 @@ def detect_faults(stream: TemperatureStream, config: TemperatureConfig) -> Fault
         rng = (ndimage.maximum_filter1d(bmax, size=w, axis=0, mode="nearest")
                - ndimage.minimum_filter1d(bmin, size=w, axis=0, mode="nearest"))
         cover = ndimage.uniform_filter1d(fin_b, size=w, axis=0, mode="nearest")
-        flat = (rng <= res + 1e-9) & (cover >= 0.8)
+        # Flat = not one step of change (a steady real sensor still toggles between two
+        # adjacent steps; a stuck one repeats the same value).
+        flat = (rng < 0.5 * res) & (cover >= 0.8)
         vary = (rng > 4 * res) & (cover >= 0.8)
         per_foot = vary.reshape(nb, nf, ns)
         others = (per_foot.sum(axis=2, keepdims=True) - per_foot).reshape(nb, nf * ns)
