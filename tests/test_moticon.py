@@ -319,3 +319,13 @@ def test_round_trip_any_values(tmp_path_factory, values, rate_hz):
     np.testing.assert_array_equal(np.isnan(back.left), np.isnan(values))
     np.testing.assert_allclose(back.left, values, atol=0.0051, equal_nan=True)
     assert back.sample_rate_hz == pytest.approx(rate_hz)
+
+
+def test_time_without_unit_in_milliseconds_is_recognised(tmp_path):
+    text = _header() + "\t".join(_columns()) + "\n"
+    text += "\n".join("\t".join([str(10 * k), *_row(0.0)[1:]]) for k in range(5)) + "\n"
+    s = read_moticon_export(_write(tmp_path, "ms.txt", text))
+    np.testing.assert_allclose(s.time_s, [0.0, 0.01, 0.02, 0.03, 0.04])
+    assert s.sample_rate_hz == pytest.approx(100.0)
+    assert len(s.problems) == 1 and "milliseconds" in s.problems[0].message
+    assert s.problems[0].field == "time" and s.problems[0].row == 9

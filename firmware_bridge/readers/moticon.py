@@ -13,7 +13,9 @@ not by position, after normalising each header (lower case; a unit in ``[...]`` 
 removed; ``_``/``-`` and repeated blanks turned into one blank). The spellings written here and
 accepted on reading (aliases in brackets)::
 
-    time                                   seconds from Start time ([ms] in the header -> ms)
+    time                                   seconds from Start time ("time [ms]" -> ms; with
+                                           no unit, a median step >= 1 is read as ms and
+                                           noted as a problem)
     left pressure 1 ... left pressure 16   N/cm² (converted to kPa: 1 N/cm² = 10 kPa;
     right pressure 1 ... right pressure 16 a header unit [kPa] is taken as kPa)
     left acceleration X|Y|Z                [left acc X]
@@ -294,7 +296,8 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
             "no pressure columns ('left pressure 1..16' or 'right pressure 1..16')",
             source=src, row=header_line + 1,
         )
-    time_unit = "ms" if _header_unit(names[keys.index("time")]) == "ms" else "s"
+    time_header_unit = _header_unit(names[keys.index("time")])
+    time_unit = "ms" if time_header_unit == "ms" else "s"
     p_unit_raw = next(
         (_header_unit(n) for n, k in zip(names, keys, strict=True) if k and "pressure" in k),
         "",
@@ -365,6 +368,14 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
             source=src,
         )
     columns = {keys[c]: values[:, m] for m, c in enumerate(used)}
+    steps_s = np.diff(columns["time"])
+    if not time_header_unit and steps_s.size and float(np.median(steps_s)) >= 1.0:
+        # no unit given and a median step of a second or more: insoles sample at 10-1000 Hz,
+        # so the column counts milliseconds
+        time_unit = "ms"
+        problems.add("time unit", f"the time column has no unit and a median step of "
+                     f"{float(np.median(steps_s)):g}: read as milliseconds",
+                     header_line + 1, names[used[t_col]])
     if time_unit == "ms":
         columns["time"] = columns["time"] / 1000.0
     return MoticonRecording(
