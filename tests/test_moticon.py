@@ -329,3 +329,11 @@ def test_time_without_unit_in_milliseconds_is_recognised(tmp_path):
     assert s.sample_rate_hz == pytest.approx(100.0)
     assert len(s.problems) == 1 and "milliseconds" in s.problems[0].message
     assert s.problems[0].field == "time" and s.problems[0].row == 9
+
+
+def test_other_spellings_timestamp_and_pressure_sensor(tmp_path):
+    cols = ["Timestamp (s)"] + [f"Right-Pressure-Sensor-{i}" for i in range(1, 17)]
+    text = _header() + "\t".join(cols) + "\n" + "\t".join(_row(0.5, 1)) + "\n"
+    s = read_moticon_export(_write(tmp_path, "alt.txt", text))
+    assert s.left is None and s.right.shape == (1, 16)
+    assert s.time_s.tolist() == [0.5] and s.right[0, 15] == pytest.approx(25.0)

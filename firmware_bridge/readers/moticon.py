@@ -13,11 +13,11 @@ not by position, after normalising each header (lower case; a unit in ``[...]`` 
 removed; ``_``/``-`` and repeated blanks turned into one blank). The spellings written here and
 accepted on reading (aliases in brackets)::
 
-    time                                   seconds from Start time ("time [ms]" -> ms; with
-                                           no unit, a median step >= 1 is read as ms and
-                                           noted as a problem)
-    left pressure 1 ... left pressure 16   N/cm² (converted to kPa: 1 N/cm² = 10 kPa;
-    right pressure 1 ... right pressure 16 a header unit [kPa] is taken as kPa)
+    time                                   [timestamp] seconds from Start time
+                                           ("time [ms]": milliseconds; no unit and a median
+                                           step >= 1: read as ms, noted as a problem)
+    left pressure 1 ... left pressure 16   [left pressure sensor 1] N/cm², converted to kPa
+    right pressure 1 ... right pressure 16 (1 N/cm² = 10 kPa; a header unit [kPa] is kept)
     left acceleration X|Y|Z                [left acc X]
     left angular X|Y|Z                     [left angular velocity X, left gyro X]
     left total force                       N
@@ -108,9 +108,9 @@ def _header_unit(name: str) -> str:
 
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^time$"), "time"),
+    (re.compile(r"^time(?:stamp)?$"), "time"),
     (re.compile(r"^steps?( events?)?$"), "steps"),
-    (re.compile(r"^(left|right) pressure (\d+)$"), "pressure"),
+    (re.compile(r"^(left|right) pressure (?:sensor )?(\d+)$"), "pressure"),
     (re.compile(r"^(left|right) (?:acceleration|acc) ([xyz])$"), "acceleration"),
     (re.compile(r"^(left|right) (?:angular(?: velocity| rate)?|gyro) ([xyz])$"), "angular"),
     (re.compile(r"^(left|right) total force$"), "total_force"),
