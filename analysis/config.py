@@ -275,6 +275,23 @@ class PressureConfig:
         "under 1.2 s), so the cyclic loading of walking never builds an episode, while the "
         "gaps of sustained_max_gap_s would otherwise bridge every swing.",
     )
+    silent_sensor_min_loaded_s: float = setting(
+        20.0, unit="s",
+        source="Engineering: a pressure sensor that worked earlier and then reads nothing during "
+        "at least this much loaded time (about 25-30 stances of walking, or 20 s of standing) "
+        "has failed or come loose; shorter silences happen when weight shifts off a region.",
+    )
+    silent_sensor_floor_fraction: float = setting(
+        0.03, unit="fraction of the sensor's own 99th-percentile reading",
+        source="Engineering: below 3% of its usual loaded reading a sensor is indistinguishable "
+        "from its noise floor and baseline drift (FSR zero drift is a few % of range).",
+    )
+    invalid_sensor_exclude_fraction: float = setting(
+        0.05, unit="fraction of samples",
+        source="Engineering: a sensor invalid (NaN) in more than 5% of the samples where the "
+        "rest of its insole is valid is treated as broken and left out of the foot's total "
+        "load, so one bad sensor never loses a whole foot; rarer NaNs invalidate their samples.",
+    )
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ GAIT_SUMMARY_KEYS = (
 )
 
 
+#: Below this many sensors per foot the centre of pressure carries no information.
+MIN_SENSORS_FOR_COP = 3
+FOREFOOT_REGIONS = frozenset({"mth1", "mth3", "mth5", "hallux", "toes"})
+
+
 @dataclass
 class GaitResult:
     events: dict[str, Any]
@@ -62,6 +67,7 @@ class AnalysisResult:
     problems: list[DataProblem]
     notes: list[str]
     lost_feet: tuple[str, ...] = ()
+    pressure_faults: list[Any] = field(default_factory=list)
 
 
 def _valid(strides: dict[str, Any], foot: str, name: str) -> np.ndarray:
@@ -117,7 +123,15 @@ def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str
                 f"The long-range stride pattern (DFA) needs {gcfg.dfa_min_strides} strides "
                 f"of steady walking; this recording has {series.size}."
             )
-    balance = []
+    balance: list[Any] = []
+    exercises: dict[str, Any] = {}
+    regions = stream.layout.region_sensors()
+    if stream.layout.n_sensors < MIN_SENSORS_FOR_COP:
+        notes.append(
+            f"The {stream.layout.name} insole has {stream.layout.n_sensors} sensor(s) per foot: "
+            "too few to follow the centre of pressure, so balance and exercises are not judged."
+        )
+        return GaitResult(events, strides, summary, balance, exercises)
     standing = find_quiet_standing(
         stream.time_s, loads, sample_rate_hz=stream.sample_rate_hz, config=gcfg
     )
@@ -126,7 +140,10 @@ def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str
             balance.append(balance_of_interval(stream.time_s, loads, (t0, t1), config=gcfg))
         except ValueError as exc:  # no loaded foot after all: say so, do not invent sway
             notes.append(f"Standing at {t0:.0f}-{t1:.0f} s could not be measured: {exc}.")
-    exercises = count_exercises(stream, gcfg, loads=loads)
+    if "heel" in regions and FOREFOOT_REGIONS & set(regions):
+        exercises = count_exercises(stream, gcfg, loads=loads)
+    else:
+        notes.append("This insole has no heel or no forefoot sensors: exercises not recognised.")
     return GaitResult(events, strides, summary, balance, exercises)
 
 
@@ -166,6 +183,7 @@ def analyze(
 ) -> AnalysisResult:
     """Analyse a pressure and/or temperature recording of one wearer."""
     from analysis.load import foot_load
+    from analysis.sensor_health import pressure_sensor_faults
 
     config = config or AnalysisConfig()
     notes: list[str] = []
@@ -174,6 +192,7 @@ def analyze(
     pressure_summary = None
     loads = None
     lost: list[str] = []
+    pressure_faults: list[Any] = []
     duration_s = None
     start = None
     if pressure is not None:
@@ -185,7 +204,11 @@ def analyze(
             if pressure.foot(foot) is None:
                 lost.append(foot)
                 notes.append(f"No {foot} insole in this recording.")
-        loads = foot_load(pressure)
+        loads = foot_load(
+            pressure, exclude_fraction=config.pressure.invalid_sensor_exclude_fraction
+        )
+        pressure_faults = pressure_sensor_faults(pressure, loads, config.pressure)
+        notes.extend(f"Pressure sensor problem: {f.reason}." for f in pressure_faults)
         gait = _gait(pressure, loads, config, notes)
         for foot, ev in gait.events.items():
             lost_s = float(np.sum(np.diff(np.asarray(ev.lost_intervals_s).reshape(-1, 2))))
@@ -226,4 +249,5 @@ def analyze(
         problems=list(problems or []),
         notes=notes,
         lost_feet=tuple(lost),
+        pressure_faults=pressure_faults,
     )

@@ -82,6 +82,7 @@ def to_json_dict(result: AnalysisResult) -> dict[str, Any]:
         "duration_s": _clean(result.duration_s),
         "gait": gait,
         "pressure": _clean(result.pressure),
+        "pressure_faults": _clean(result.pressure_faults),
         "temperature": temperature,
         "alerts": [_clean(a.to_dict()) for a in result.alerts],
         "problems": [str(p) for p in result.problems],
@@ -130,13 +131,18 @@ def render_text(result: AnalysisResult) -> str:
     """A plain-language report: what was measured, what stands out, what to do."""
     out: list[str] = []
     out.append(f"solewatch report: {result.source}")
-    out.append(f"Recording: {_duration(result.duration_s)}"
-               + (f", from {result.start:%Y-%m-%d %H:%M %z}" if result.start else ""))
+    if result.gait is not None:
+        out.append(f"Walking and pressure: {_duration(result.duration_s)}"
+                   + (f", from {result.start:%Y-%m-%d %H:%M %z}" if result.start else ""))
+    if result.temperature is not None:
+        days = sorted({row["date"] for row in result.temperature.daily})
+        span = f"{days[0]} to {days[-1]} ({len(days)} days)" if days else "no full day"
+        out.append(f"Foot temperatures: {span}")
     out.append("")
     if result.alerts:
         out.append(f"NEEDS ATTENTION ({len(result.alerts)})")
         for a in result.alerts:
-            where = " ".join(
+            where = ", ".join(
                 x for x in (a.foot and f"{a.foot} foot", a.site and SITE_LABELS.get(a.site, a.site))
                 if x
             )
