@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -115,14 +114,13 @@ def test_shapes_units_and_magnitudes(layout, rate_hz):
         assert first > 1.05 and second > 1.05 and 0.65 < valley < 0.85
 
 
-def test_float32_and_speed():
-    t0 = time.perf_counter()
+def test_float32_output():
+    """float32 output (what the 10-hour benchmark uses); its speed is measured in benchmarks/."""
     s, _ = generate_gait(SOLEWATCH_16, sample_rate_hz=100, duration_s=1800, seed=1,
                          dtype=np.float32)
-    elapsed = time.perf_counter() - t0
     assert s.left.dtype == np.float32 and s.left.shape == (180_000, 16)
-    # 10 h must take < 30 s: half an hour gets a proportional budget with a wide margin
-    assert elapsed < 30.0 * 1800 / 36000 * 2
+    d, _ = generate_gait(SOLEWATCH_16, sample_rate_hz=100, duration_s=1800, seed=1)
+    assert np.allclose(s.left, d.left, rtol=1e-5, atol=1e-3)
 
 
 # -- truth consistency -----------------------------------------------------------------------
