@@ -197,6 +197,13 @@ class GaitConfig:
         source="Engineering: the lifted foot of a one-leg stance carries almost nothing; "
         "5% leaves room for sensor offset.",
     )
+    cop_lowpass_hz: float = setting(
+        5.0, unit="Hz",
+        source="Centre-of-pressure sway measures are computed after a zero-phase 4th-order "
+        "Butterworth low-pass at 5 Hz (Prieto TE et al., IEEE Trans Biomed Eng 43:956, 1996): "
+        "postural sway lies below it, and sensor noise above it would inflate path length "
+        "and velocity.",
+    )
     stance_width_mm: float = setting(
         170.0, unit="mm",
         source="Nominal distance between the heel centres in preferred quiet stance, about "

@@ -37,7 +37,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import signal, stats
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from analysis.config import GaitConfig
@@ -93,11 +93,36 @@ def _path(cop: np.ndarray) -> tuple[float, float, float]:
     )
 
 
-def static_balance(cop_mm: np.ndarray, time_s: np.ndarray) -> BalanceResult:
+def lowpass_cop(cop_mm: np.ndarray, time_s: np.ndarray, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth low-pass of each finite run of a COP trajectory.
+
+    Runs too short to filter (under three filter lengths) are kept as they are; NaNs stay.
+    """
+    cop = np.array(cop_mm, dtype=np.float64)
+    t = np.asarray(time_s, dtype=np.float64)
+    if t.size < 2 or not cutoff_hz > 0:
+        return cop
+    rate_hz = 1.0 / float(np.median(np.diff(t)))
+    if cutoff_hz >= 0.5 * rate_hz:
+        return cop
+    sos = signal.butter(4, cutoff_hz, fs=rate_hz, output="sos")
+    ok = np.isfinite(cop).all(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.view(np.int8), [0]])))
+    pad = 3 * (2 * sos.shape[0] + 1)
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a > pad:
+            cop[a:b] = signal.sosfiltfilt(sos, cop[a:b], axis=0)
+    return cop
+
+
+def static_balance(
+    cop_mm: np.ndarray, time_s: np.ndarray, *, lowpass_hz: float | None = None
+) -> BalanceResult:
     """Sway measures of one COP trajectory ``cop_mm`` (n, 2: x = ML, y = AP) at ``time_s``.
 
     Samples with a NaN COP are skipped (the path is not bridged across them). Duration is
-    ``time_s[-1] - time_s[0]``.
+    ``time_s[-1] - time_s[0]``. ``lowpass_hz`` (``GaitConfig.cop_lowpass_hz`` in the
+    pipeline) filters the trajectory first, as posturography does (Prieto 1996).
     """
     cop = np.asarray(cop_mm, dtype=np.float64)
     t = np.asarray(time_s, dtype=np.float64)
@@ -105,6 +130,8 @@ def static_balance(cop_mm: np.ndarray, time_s: np.ndarray) -> BalanceResult:
         raise ValueError(
             f"cop_mm must be (n, 2) with n = len(time_s) = {t.size}, found {cop.shape}"
         )
+    if lowpass_hz:
+        cop = lowpass_cop(cop, t, lowpass_hz)
     duration = float(t[-1] - t[0]) if t.size > 1 else 0.0
     path, sx, sy = _path(cop)
     per_s = 1.0 / duration if duration > 0 else float("nan")
@@ -181,14 +208,17 @@ def balance_of_interval(
             continue
         feet.append(foot)
         shares.append(float(np.nanmean(loads[foot].total[sl])))
-        results.append(static_balance(cop, tt))
+        results.append(static_balance(cop, tt, lowpass_hz=config.cop_lowpass_hz))
     if not feet:
         raise ValueError(f"no loaded foot between {interval_s[0]:.2f} and {interval_s[1]:.2f} s")
     if len(feet) == 1:
         return dataclasses.replace(results[0], feet=tuple(feet))
     w = np.asarray(shares) / np.sum(shares)
-    comb = combined_cop_mm(
-        {f: loads[f] for f in feet}, stance_width_mm=config.stance_width_mm, sl=sl
+    comb = lowpass_cop(
+        combined_cop_mm({f: loads[f] for f in feet}, stance_width_mm=config.stance_width_mm,
+                        sl=sl),
+        tt,
+        config.cop_lowpass_hz,
     )
 
     def mix(name: str) -> float:
