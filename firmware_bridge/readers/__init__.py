@@ -18,6 +18,7 @@ a session folder          a folder holding one pressure file and/or one temperat
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +41,8 @@ def _head(path: Path, n_bytes: int = 4096) -> str:
     try:
         with opener(path, "rb") as fh:
             raw = fh.read(n_bytes)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read (corrupt or not gzip?): {exc}", source=str(path)) from None
     if b"\x00" in raw[:1024] and path.suffix not in {".let", ".rit", ".dat"}:
         raise InputError("binary content, not a text recording", source=str(path))
     return raw.decode("utf-8-sig", errors="replace")
@@ -60,6 +61,8 @@ def detect_kind(path: str | Path) -> str:
             source=str(p),
         )
     head = _head(p)
+    if not head.strip():
+        raise InputError("the file is empty", source=str(p))
     first = next((ln for ln in head.splitlines() if ln.strip()), "")
     lowered = first.lower()
     if "timestamp" in lowered and "temperature" in lowered:

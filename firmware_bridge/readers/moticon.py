@@ -67,6 +67,7 @@ from analysis.errors import DataProblem, InputError
 from analysis.layouts import SOLEWATCH_16, SensorLayout
 from analysis.sites import FEET
 from analysis.streams import PressureStream
+from firmware_bridge.readers._io import read_bytes_tolerant
 
 #: Moticon pressure unit N/cm² in kPa (1 N/cm² = 10^4 N/m² = 10 kPa).
 N_PER_CM2_KPA = 10.0
@@ -157,18 +158,11 @@ class MoticonRecording:
         return tuple(f for f in FEET if f"{f} pressure 1" in self.columns)
 
 
-def _open_text(path: Path) -> str:
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                raw = fh.read()
-        else:
-            raw = path.read_bytes()
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from None
+def _open_text(path: Path) -> tuple[str, DataProblem | None]:
+    raw, problem = read_bytes_tolerant(path)
     if b"\x00" in raw[:4096]:
         raise InputError("binary content, not a Moticon text export", source=str(path))
-    return raw.decode("utf-8-sig", errors="replace")
+    return raw.decode("utf-8-sig", errors="replace"), problem
 
 
 def _is_number(cell: str) -> bool:
@@ -244,7 +238,7 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
     """Parse a Moticon export into its header and columns, keeping every valid row."""
     p = Path(path)
     src = str(p)
-    text = _open_text(p)
+    text, damaged = _open_text(p)
     lines = text.split("\n")
     ends_with_newline = text.endswith("\n")
     if ends_with_newline:
@@ -380,7 +374,8 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
         columns["time"] = columns["time"] / 1000.0
     return MoticonRecording(
         source=src, header=header, columns=columns, time_unit=time_unit,
-        pressure_unit=pressure_unit, problems=problems.finish(),
+        pressure_unit=pressure_unit,
+        problems=([damaged] if damaged else []) + problems.finish(),
     )
 
 

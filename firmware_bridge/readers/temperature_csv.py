@@ -17,7 +17,6 @@ a ``count`` and the first few rows in the message.
 
 from __future__ import annotations
 
-import gzip
 import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +27,7 @@ import pandas as pd
 from analysis.errors import DataProblem, InputError
 from analysis.sites import FEET, SITES
 from analysis.streams import PLAUSIBLE_TEMPERATURE_C, TemperatureStream
+from firmware_bridge.readers._io import read_bytes_tolerant
 
 REQUIRED_COLUMNS = ("timestamp", "foot", "site", "temperature_c")
 
@@ -41,17 +41,11 @@ _OFFSET_RE = (
 _ROWS_SHOWN = 5
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes (gunzipped if gzip), checked to be UTF-8, without BOM, with LF ends."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"gzip file is damaged: {exc}", source=str(path)) from None
+def _read_bytes(path: Path) -> tuple[bytes, DataProblem | None]:
+    """The file's bytes (gunzipped if gzip), checked to be UTF-8, without BOM, with LF ends.
+
+    A damaged gzip keeps what decompressed and reports it (see readers._io)."""
+    raw, damaged = read_bytes_tolerant(path)
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -60,7 +54,7 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n"), damaged
 
 
 class _Problems:
@@ -116,7 +110,7 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
     """
     path = Path(path)
     src = str(path)
-    data = _read_bytes(path)
+    data, damaged = _read_bytes(path)
     ends_with_newline = data.endswith(b"\n")
     if ends_with_newline:
         data = data[:-1]
@@ -302,7 +296,8 @@ def read_temperature_csv(path: str | Path) -> TemperatureStream:
     start = _aware(first_str, int(uniq[0]))
     time_s = (uniq - uniq[0]).astype(np.float64) / 1e9
     return TemperatureStream(
-        time_s=time_s, values_c=values, start=start, source=src, problems=problems.result()
+        time_s=time_s, values_c=values, start=start, source=src,
+        problems=((damaged,) if damaged else ()) + problems.result(),
     )
 
 
