@@ -31,9 +31,14 @@ STAMP="$VENV/.solewatch-installed"
 WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[$EXTRAS]"
 if [ ! -f "$STAMP" ] || ! grep -qxF "$WANT" "$STAMP"; then
     echo "Installing solewatch and its dependencies into $(basename "$VENV") ..." >&2
-    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    LOG="$VENV/pip-install.log"
     SPEC="$ROOT"
     [ -n "$EXTRAS" ] && SPEC="$ROOT[$EXTRAS]"
-    "$VENV/bin/python" -m pip install -q -e "$SPEC"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip \
+           && "$VENV/bin/python" -m pip install -e "$SPEC"; } > "$LOG" 2>&1; then
+        tail -n 40 "$LOG" >&2
+        echo "Installing failed; the whole log is in $LOG" >&2
+        exit 1
+    fi
     echo "$WANT" >> "$STAMP"
 fi
