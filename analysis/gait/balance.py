@@ -34,6 +34,7 @@ alert is raised on them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,6 +94,12 @@ def _path(cop: np.ndarray) -> tuple[float, float, float]:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _butter_sos(cutoff_hz: float, rate_hz: float) -> np.ndarray:
+    """The low-pass design, made once per (cutoff, rate): a recording has many standing spells."""
+    return signal.butter(4, cutoff_hz, fs=rate_hz, output="sos")
+
+
 def lowpass_cop(cop_mm: np.ndarray, time_s: np.ndarray, cutoff_hz: float) -> np.ndarray:
     """Zero-phase 4th-order Butterworth low-pass of each finite run of a COP trajectory.
 
@@ -105,7 +112,7 @@ def lowpass_cop(cop_mm: np.ndarray, time_s: np.ndarray, cutoff_hz: float) -> np.
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     if cutoff_hz >= 0.5 * rate_hz:
         return cop
-    sos = signal.butter(4, cutoff_hz, fs=rate_hz, output="sos")
+    sos = _butter_sos(float(cutoff_hz), rate_hz)
     ok = np.isfinite(cop).all(axis=1)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.view(np.int8), [0]])))
     pad = 3 * (2 * sos.shape[0] + 1)
