@@ -364,7 +364,7 @@ def markdown(res: dict) -> str:
         f"Machine: {m['nproc']} cores, {m['cpu']}; Python {m['versions']['python']}, "
         f"NumPy {m['versions']['numpy']}, SciPy {m['versions'].get('scipy')}, "
         f"kineticstoolkit {m['versions'].get('kineticstoolkit')}; one thread "
-        f"(OPENBLAS/OMP/MKL_NUM_THREADS=1), pinned to CPU {m['cpu_affinity']}. Load average "
+        f"(OPENBLAS/OMP/MKL_NUM_THREADS=1), allowed CPUs {m['cpu_affinity']}. Load average "
         f"(1/5/15 min) {m['load_average_at_start']} at the start, "
         f"{m.get('load_average_at_end')} at the end: other work on the machine slows the "
         "median more than the best time.",
