@@ -954,7 +954,8 @@ def decode_date_time(data: bytes) -> datetime | None:
 @dataclass(frozen=True)
 class CurrentTime:
     """Current Time: Date Time, day of week (1 = Monday .. 7, 0 = unknown), fractions256,
-    adjust reason bits. ``time`` keeps the sub-second part (fractions256 / 256 s)."""
+    adjust reason bits. ``time`` keeps the sub-second part: fractions256 is its microseconds
+    truncated to 1/256 s, and a received value decodes to the first microsecond of its step."""
 
     time: datetime
     day_of_week: int = 0
@@ -980,4 +981,4 @@ def decode_current_time(data: bytes) -> CurrentTime:
     if dow > 7:
         raise FrameError(f"current time: day of week {dow}, expected 0..7",
                          field="day of week", length=len(data))
-    return CurrentTime(dt.replace(microsecond=round(frac * 1_000_000 / 256)), dow, reason)
+    return CurrentTime(dt.replace(microsecond=-(-frac * 1_000_000 // 256)), dow, reason)
