@@ -47,6 +47,7 @@ TARGET_PEAK_OVER_INPUT = 3.0
 #: in place (the pipeline imports them when it runs), so the profile times the real pipeline.
 STAGES: dict[str, list[tuple[str, str]]] = {
     "load": [("analysis.load", "foot_load")],
+    "sensor_health": [("analysis.sensor_health", "pressure_sensor_faults")],
     "events": [("analysis.gait.events", "detect_events")],
     "strides": [("analysis.gait.strides", "build_strides")],
     "metrics": [
@@ -616,8 +617,31 @@ def main(argv: list[str] | None = None) -> int:
     json_path.write_text(json.dumps(res, indent=1, default=_json_default) + "\n")
     md_path.write_text(markdown(res))
     print(md_path.read_text())
+    full_run = (args.out == RESULTS / "latest" and args.duration_s == 36_000.0
+                and not args.skip and not res["errors"])
+    if full_run:
+        update_readme(md_path.read_text())
     print(f"written: {json_path}, {md_path}", file=sys.stderr)
     return 1 if res["errors"] else 0
+
+
+README = ROOT / "benchmarks" / "README.md"
+_START, _END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def update_readme(results_md: str) -> None:
+    """Put the tables of a full run between the README's result markers, so the README's
+    figures are always those of one run of this command."""
+    if not README.exists():
+        return
+    text = README.read_text()
+    if _START not in text or _END not in text:
+        return
+    body = results_md.split("\n", 1)[1].strip()  # without the title line
+    body = body.replace("\n## ", "\n### ")
+    head, rest = text.split(_START, 1)
+    tail = rest.split(_END, 1)[1]
+    README.write_text(f"{head}{_START}\n{body}\n{_END}{tail}")
 
 
 def _json_default(o):
