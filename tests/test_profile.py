@@ -509,3 +509,15 @@ def test_docs_worked_examples_are_what_the_encoder_produces():
         ticks_per_sample=60000, mtu=23)
     for data in (half[0], half[1], temp[0]):
         assert " ".join(f"{b:02X}" for b in data) in doc
+
+
+def test_decode_benchmark_runs_and_checks_its_round_trip(capsys):
+    """benchmarks/decode.py works (its figures are not asserted: speed belongs there)."""
+    from benchmarks import decode as bench
+
+    rows = bench.main(["--duration-s", "10", "--repeats", "1", "--scalar-frames", "10",
+                       "--json"])
+    assert [r["mtu"] for r in rows] == [23, 247]
+    assert rows[0]["frame_bytes"] == 20 and rows[1]["frame_bytes"] <= 244
+    assert all(r["batch_values_per_s"] > 0 for r in rows)
+    assert '"mtu": 23' in capsys.readouterr().out
