@@ -2,11 +2,12 @@
 
 Run with ``.venv/bin/python -m benchmarks.decode`` (pin to one core for comparable figures,
 e.g. ``taskset -c 0``). Frames are encoded, outside the timed region, from a generated
-two-minute left-insole solewatch-16 recording at 100 Hz turned into 12-bit counts (offset 40
-counts, 0.25 kPa per count), at MTU 23 (two half frames per sample) and MTU 247 (9 samples per
-all-channel frame). Reports channel values (sensor samples) per second, best of ``--repeats``,
-for :func:`firmware_bridge.profile.decode_pressure_batch` on the whole list and for the
-per-frame :func:`~firmware_bridge.profile.decode_frame` for comparison. Not a pass/fail test.
+two-minute left-insole solewatch-16 walk at 100 Hz (fixture generator) turned into 12-bit
+counts (offset 40 counts, 0.25 kPa per count), at MTU 23 (two half frames per sample) and
+MTU 247 (9 samples per all-channel frame). Reports channel values (sensor samples) per
+second, best of ``--repeats``, for :func:`firmware_bridge.profile.decode_pressure_batch` on
+the whole list and for the per-frame :func:`~firmware_bridge.profile.decode_frame` for
+comparison. Not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ TARGET_SAMPLES_PER_S = 2_000_000
 
 
 def realistic_counts(duration_s: float) -> np.ndarray:
-    """(n, 16) uint16 counts of a generated walk (the benchmark recording's generator)."""
-    from benchmarks.recording import make_recording
+    """(n, 16) uint16 counts of a generated walk (the fixture generator, healthy scenario)."""
+    from analysis.layouts import SOLEWATCH_16
+    from fixtures.generator import generate_gait
 
-    pressure, _ = make_recording(duration_s)
+    pressure, _ = generate_gait(SOLEWATCH_16, sample_rate_hz=100.0, duration_s=duration_s,
+                                scenario="healthy", seed=20261122)
     kpa = np.nan_to_num(np.asarray(pressure.left, dtype=np.float64), nan=0.0)
     counts = np.round(kpa / GAIN_KPA_PER_COUNT) + OFFSET_COUNTS
     return np.clip(counts, 0, 0xFFE).astype(np.uint16)
