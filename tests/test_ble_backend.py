@@ -8,17 +8,26 @@ Each test runs its own event loop with ``asyncio.run``, so each gets its own rad
 from __future__ import annotations
 
 import asyncio
+import socket
 import struct
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakGATTProtocolError
 from bumble import att, gatt
 from bumble.core import AdvertisingData
 
+from firmware_bridge import profile
 from firmware_bridge.ble import BumbleClient, BumbleScanner, get_radio
+from firmware_bridge.ble.peripheral import FaultPlan, VirtualInsole
 from firmware_bridge.ble.radio import new_virtual_device
+
+REPO = Path(__file__).resolve().parents[1]
 
 SERVICE = "b0a70001-3f1d-4e1b-8c57-736f6c657761"
 COUNTER = "b0a7f002-3f1d-4e1b-8c57-736f6c657761"
@@ -168,3 +177,329 @@ def test_one_radio_per_event_loop():
     first = run(radio_of_this_loop())
     second = run(radio_of_this_loop())
     assert first is not second
+
+
+# ---------------------------------------------------------------------------------------------
+# The virtual insole (docs/ble-profile.md) through bleak
+
+
+START = profile.encode_command(profile.Command(profile.Opcode.START))
+STOP = profile.encode_command(profile.Command(profile.Opcode.STOP))
+
+
+class Collector:
+    """Notifications of one client, decoded with the profile codec; bad ones kept apart."""
+
+    def __init__(self, n_sensors: int = 16) -> None:
+        self.n_sensors = n_sensors
+        self.frames: dict[str, list[profile.Frame]] = {"pressure": [], "temperature": []}
+        self.rejected: dict[str, int] = {"pressure": 0, "temperature": 0}
+        self.responses: list[profile.Response] = []
+        self.battery: list[int] = []
+        self.pressure_arrival: list[float] = []
+
+    def on(self, what: str):
+        def callback(_char, data: bytearray) -> None:
+            try:
+                self.frames[what].append(profile.decode_frame(bytes(data), n_sensors=16))
+                if what == "pressure":
+                    self.pressure_arrival.append(time.monotonic())
+            except profile.FrameError:
+                self.rejected[what] += 1
+        return callback
+
+    async def subscribe(self, client: BleakClient) -> None:
+        await client.start_notify(profile.PRESSURE_UUID, self.on("pressure"))
+        await client.start_notify(profile.TEMPERATURE_UUID, self.on("temperature"))
+        await client.start_notify(
+            profile.CONTROL_POINT_UUID,
+            lambda _c, d: self.responses.append(profile.decode_response(bytes(d))),
+        )
+        await client.start_notify(
+            profile.BATTERY_LEVEL_UUID, lambda _c, d: self.battery.append(d[0])
+        )
+
+    def seqs(self, what: str = "pressure") -> list[int]:
+        return [f.seq for f in self.frames[what]]
+
+
+async def insoles(*sides: str, **kwargs) -> tuple:
+    radio = await get_radio("virtual")
+    made = [await radio.add_peripheral(VirtualInsole(side, **kwargs)) for side in sides]
+    return radio, made
+
+
+async def connect(insole: VirtualInsole, **kwargs) -> BleakClient:
+    client = BleakClient(insole.address, backend=BumbleClient, timeout=5.0, **kwargs)
+    await client.connect()
+    return client
+
+
+def test_discover_finds_two_insoles_with_their_names_and_sides():
+    async def scenario():
+        radio, (left, _right) = await insoles("left", "right")
+        found = await BleakScanner.discover(
+            0.3, return_adv=True, backend=BumbleScanner, service_uuids=[profile.SERVICE_UUID]
+        )
+        names = {adv.local_name: dev for dev, adv in found.values()}
+        assert set(names) == {"SWL-3A7F", "SWR-3A80"}
+        for _, adv in found.values():
+            assert adv.service_uuids == [profile.SERVICE_UUID]
+            assert isinstance(adv.rssi, int)  # bumble's virtual radio: always -50
+        assert len(left.advertising_data) <= 31
+        for name, side in (("SWL-3A7F", "left"), ("SWR-3A80", "right")):
+            async with BleakClient(names[name], backend=BumbleClient) as client:
+                assert profile.decode_side(await client.read_gatt_char(profile.SIDE_UUID)) == side
+        await radio.close()
+
+    run(scenario())
+
+
+def test_insole_characteristics_and_a_lossless_100_hz_stream():
+    async def scenario():
+        radio, (left,) = await insoles("left")
+        client = await connect(left)
+        assert client.mtu_size == 247
+        read = client.read_gatt_char
+        layout = profile.decode_layout(await read(profile.SENSOR_LAYOUT_UUID))
+        assert layout.name == "solewatch-16" and layout.n_sensors == 16
+        rates = profile.decode_rates(await read(profile.RATES_UUID))
+        assert rates == profile.Rates(100, 1000, 1000)
+        cal = profile.decode_calibration(await read(profile.CALIBRATION_UUID), n_sensors=16)
+        assert cal == left.calibration
+        assert (await read(profile.BATTERY_LEVEL_UUID))[0] == left.battery_percent
+        assert (await read(profile.sig_uuid(0x2A29))).decode().startswith("solewatch")
+        assert (await read(profile.sig_uuid(0x2A26))).decode() == left.firmware
+        profile.decode_current_time(await read(profile.CURRENT_TIME_UUID))
+
+        got = Collector()
+        await got.subscribe(client)
+        await asyncio.sleep(0.25)
+        assert got.frames["pressure"] == []  # nothing before Start
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(2.0)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, STOP, response=True)
+        await asyncio.sleep(0.15)
+        n_after_stop = len(got.frames["pressure"])
+        await asyncio.sleep(0.2)
+        assert len(got.frames["pressure"]) == n_after_stop  # Stop stops
+
+        frames = got.frames["pressure"]
+        assert got.seqs() == list(range(len(frames)))  # none lost, none reordered
+        assert got.rejected == {"pressure": 0, "temperature": 0}
+        assert left.counts.frames["pressure"] == len(frames)
+        samples = sum(f.n_samples for f in frames)
+        assert 190 <= samples <= 225  # 100 Hz for about 2 s
+        assert all(f.n_samples == 9 for f in frames[:-1])  # 9 x 24 bytes fit MTU 247
+        ticks = np.array([f.tick for f in frames])
+        assert np.all(np.diff(ticks) == 90)  # 9 samples at 10 ticks each
+        assert got.seqs("temperature")[:2] == [0, 1]
+        assert [r.request_opcode for r in got.responses] == [1, 2]
+        assert all(r.result == profile.ResultCode.SUCCESS for r in got.responses)
+        # The counts are the calibrated generator's kPa.
+        counts = np.concatenate([f.samples for f in frames]).astype(float)
+        kpa = np.maximum(0.0, counts - cal.offset_counts) * cal.gain_kpa_per_count
+        assert 0.0 <= kpa.min() and 50.0 < kpa.max() < 1000.0
+        await client.disconnect()
+        await radio.close()
+
+    run(scenario())
+
+
+def test_writes_to_read_only_characteristics_fail_fast():
+    async def scenario():
+        radio, (left,) = await insoles("left")
+        client = await connect(left)
+        for uuid in (profile.SIDE_UUID, profile.SENSOR_LAYOUT_UUID, profile.RATES_UUID,
+                     profile.CALIBRATION_UUID, profile.BATTERY_LEVEL_UUID,
+                     profile.PRESSURE_UUID, profile.sig_uuid(0x2A29)):
+            t0 = time.monotonic()
+            with pytest.raises(BleakGATTProtocolError) as error:
+                await client.write_gatt_char(uuid, b"\x01", response=True)
+            assert error.value.code == att.ErrorCode.WRITE_NOT_PERMITTED, uuid
+            assert time.monotonic() - t0 < 1.0  # an ATT error, not the 30 s GATT timeout
+        assert profile.decode_side(await client.read_gatt_char(profile.SIDE_UUID)) == "left"
+        await client.disconnect()
+        await radio.close()
+
+    run(scenario())
+
+
+def test_two_insoles_stream_at_once():
+    async def scenario():
+        radio, both = await insoles("left", "right")
+        clients = [await connect(insole) for insole in both]
+        got = [Collector(), Collector()]
+        for client, collector in zip(clients, got, strict=True):
+            await collector.subscribe(client)
+        await asyncio.gather(*(
+            c.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+            for c in clients
+        ))
+        await asyncio.sleep(1.5)
+        for client in clients:
+            await client.disconnect()
+        for insole, collector in zip(both, got, strict=True):
+            n = len(collector.frames["pressure"])
+            assert n >= 14
+            assert collector.seqs() == list(range(n))
+            assert insole.counts.frames["pressure"] == n
+        await radio.close()
+
+    run(scenario())
+
+
+def test_injected_loss_truncation_and_malformed_frames_are_exactly_what_the_client_sees():
+    async def scenario():
+        plan = FaultPlan(drop_probability=0.1, gilbert_p_enter=0.05, gilbert_p_leave=0.5,
+                         truncate_probability=0.1, malformed_probability=0.1, seed=3)
+        radio, (left,) = await insoles("left", faults=plan, pressure_hz=200)
+        client = await connect(left)
+        got = Collector()
+        await got.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(2.0)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, STOP, response=True)
+        await asyncio.sleep(0.1)
+        c = left.counts
+        for what in ("pressure", "temperature"):
+            produced = c.frames[what]
+            good = len(got.frames[what])
+            assert good + got.rejected[what] == c.sent[what]
+            assert c.sent[what] + c.dropped[what] == produced
+            assert got.rejected[what] == c.truncated[what] + c.malformed[what]
+            # Every sequence number not received intact was dropped or damaged.
+            missing = produced - len(set(got.seqs(what)))
+            assert missing == c.dropped[what] + c.truncated[what] + c.malformed[what]
+        assert c.dropped["pressure"] > 0 and c.truncated["pressure"] > 0
+        assert c.malformed["pressure"] > 0
+        await client.disconnect()
+        await radio.close()
+
+    run(scenario())
+
+
+def test_link_loss_fires_disconnected_callback_and_the_insole_comes_back():
+    async def scenario():
+        plan = FaultPlan(link_loss_at_s=0.4, link_loss_down_s=0.3)
+        radio, (left,) = await insoles("left", faults=plan)
+        lost = asyncio.Event()
+        client = await connect(left, disconnected_callback=lambda _c: lost.set())
+        got = Collector()
+        await got.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.wait_for(lost.wait(), 2.0)
+        assert left.counts.link_losses == 1
+        assert not client.is_connected
+        assert got.seqs() == list(range(len(got.frames["pressure"])))
+        # Silent while down, then advertising again: a new connection streams from seq 0.
+        found = await BleakScanner.discover(0.1, backend=BumbleScanner)
+        assert found == []
+        await asyncio.sleep(0.3)
+        client = await connect(left)
+        again = Collector()
+        await again.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(0.5)
+        assert again.seqs()[:2] == [0, 1]
+        assert left.counts.link_losses == 1  # one-shot
+        await client.disconnect()
+        await radio.close()
+
+    run(scenario())
+
+
+def test_reboot_drift_low_battery_and_rate_change():
+    async def scenario():
+        plan = FaultPlan(reboot_at_s=0.5, low_battery_at_s=0.3, low_battery_percent=4,
+                         drift_ppm=50_000.0)
+        radio, (left,) = await insoles("left", faults=plan, initial_tick=2**32 - 300)
+        client = await connect(left)
+        got = Collector()
+        await got.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(1.2)
+        seqs = got.seqs()
+        ticks = [f.tick for f in got.frames["pressure"]]
+        restart = seqs.index(0, 1)  # the reboot: sequence back to 0 ...
+        assert seqs[:restart] == list(range(restart))
+        assert seqs[restart:] == list(range(len(seqs) - restart))
+        assert ticks[restart] < 100  # ... and the tick too
+        assert ticks[0] > 2**32 - 1000 and min(ticks[:restart]) < 1000  # wrapped before
+        # The device clock runs 5% fast: its ticks outpace the host's clock (and the samples,
+        # taken on the device clock, keep 10 ticks apart).
+        assert set(np.diff(ticks[restart:]).tolist()) == {90}
+        arrival = got.pressure_arrival
+        host_s = arrival[-1] - arrival[restart]
+        device_s = (ticks[-1] - ticks[restart]) / 1000.0
+        assert 1.03 < device_s / host_s < 1.07
+        assert got.battery == [4] and left.counts.battery_notifications == 1
+        assert left.counts.reboots == 1
+
+        # Set the pressure rate to 50 Hz: 5 samples per frame keeps a frame every 100 ms.
+        rate = profile.encode_command(profile.Command(profile.Opcode.SET_PRESSURE_RATE,
+                                                      pressure_hz=50))
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, rate, response=True)
+        rates = profile.decode_rates(await client.read_gatt_char(profile.RATES_UUID))
+        assert rates.pressure_hz == 50
+        n0 = len(got.frames["pressure"])
+        await asyncio.sleep(0.6)
+        later = got.frames["pressure"][n0 + 1:]  # after the frame due at the old rate
+        assert len(later) >= 3 and all(f.n_samples == 5 for f in later)
+        assert set(np.diff([f.tick for f in later]).tolist()) == {100}
+        # SET_TIME answers with the device tick.
+        set_time = profile.encode_command(profile.Command(profile.Opcode.SET_TIME,
+                                                          unix_time_ms=1_790_000_000_000))
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, set_time, response=True)
+        await asyncio.sleep(0.05)
+        assert got.responses[-1].tick is not None
+        await client.disconnect()
+        await radio.close()
+
+    run(scenario())
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_simulator_process_over_hci_tcp():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "firmware_bridge.ble.simulate", "--left", "--right",
+         "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # "listening on ..." once ready
+        assert line.startswith("listening on"), line
+
+        async def scenario():
+            transport = f"tcp-client:127.0.0.1:{port}"
+            found = await BleakScanner.discover(
+                0.3, return_adv=True, backend=BumbleScanner, transport=transport
+            )
+            names = {adv.local_name: dev for dev, adv in found.values()}
+            assert set(names) == {"SWL-3A7F", "SWR-3A80"}
+            got = Collector()
+            async with BleakClient(names["SWR-3A80"], backend=BumbleClient) as client:
+                assert client.mtu_size == 247
+                assert profile.decode_side(
+                    await client.read_gatt_char(profile.SIDE_UUID)) == "right"
+                await got.subscribe(client)
+                await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+                await asyncio.sleep(0.6)
+            n = len(got.frames["pressure"])
+            assert n >= 4 and got.seqs() == list(range(n))
+            await (await get_radio(transport)).close()
+
+        run(scenario(), timeout_s=20.0)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5.0)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
