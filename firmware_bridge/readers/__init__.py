@@ -11,6 +11,7 @@ PhysioNet gaitpdb         ``*.txt`` (19 tab-separated columns) or the ``*.csv`` 
 PhysioNet gaitndd         ``NAME.hea`` with ``NAME.let`` / ``NAME.rit`` (WFDB 212)
 Moticon OpenGo export     tab-separated text with ``Start time`` header comments
 temperature interchange   ``timestamp,foot,site,temperature_c`` CSV (optionally .gz)
+solewatch raw log         ``*.swlog`` (magic ``SWLOG1``): both streams, replayed
 a session folder          a folder holding one pressure file and/or one temperature file
 ========================  =========================================================
 """
@@ -49,8 +50,13 @@ def _head(path: Path, n_bytes: int = 4096) -> str:
 
 
 def detect_kind(path: str | Path) -> str:
-    """Name the format of one file: 'gaitndd', 'gaitpdb', 'moticon', 'temperature_csv'."""
+    """Name the format of one file: 'gaitndd', 'gaitpdb', 'moticon', 'temperature_csv',
+    'solewatch_log'."""
     p = Path(path)
+    from firmware_bridge.recording import is_log
+
+    if is_log(p):
+        return "solewatch_log"
     if p.suffix == ".hea" or (
         p.suffix in {".let", ".rit", ""} and p.with_suffix(".hea").is_file()
     ):
@@ -82,8 +88,24 @@ def detect_kind(path: str | Path) -> str:
 
 
 def read_file(path: str | Path) -> PressureStream | TemperatureStream:
-    """Read one file with the reader its content calls for."""
+    """Read one file with the reader its content calls for (the pressure stream of a
+    solewatch raw log, or its temperature stream when it holds no pressure)."""
+    streams = _read_streams(path)
+    return streams[0]
+
+
+def _read_streams(path: str | Path) -> tuple[PressureStream | TemperatureStream, ...]:
+    """Every stream one file holds (two for a solewatch raw log, else one)."""
     kind = detect_kind(path)
+    if kind == "solewatch_log":
+        from firmware_bridge.recording import replay_to_streams
+
+        res = replay_to_streams(path)
+        return tuple(s for s in (res.pressure, res.temperature) if s is not None)
+    return (_read_one(path, kind),)
+
+
+def _read_one(path: str | Path, kind: str) -> PressureStream | TemperatureStream:
     if kind == "gaitndd":
         from firmware_bridge.readers.physionet import read_gaitndd
 
@@ -119,14 +141,14 @@ def load_input(path: str | Path) -> Recording:
     if p.is_dir() and not files:
         raise InputError("the folder holds no recording", source=str(p))
     for f in files:
-        stream = read_file(f)
-        slot = "pressure" if isinstance(stream, PressureStream) else "temperature"
-        if getattr(rec, slot) is not None:
-            raise InputError(
-                f"the folder holds more than one {slot} recording "
-                f"({getattr(rec, slot).source} and {f}); give the files one by one",
-                source=str(p),
-            )
-        setattr(rec, slot, stream)
-        rec.problems.extend(stream.problems)
+        for stream in _read_streams(f):
+            slot = "pressure" if isinstance(stream, PressureStream) else "temperature"
+            if getattr(rec, slot) is not None:
+                raise InputError(
+                    f"the folder holds more than one {slot} recording "
+                    f"({getattr(rec, slot).source} and {f}); give the files one by one",
+                    source=str(p),
+                )
+            setattr(rec, slot, stream)
+            rec.problems.extend(q for q in stream.problems if q not in rec.problems)
     return rec
