@@ -120,7 +120,13 @@ class SequenceTracker:
         dt = _signed(tick - prev_tick, 32)
         backwards = d < -self.reorder_window
         tick_back = dt < -self.reboot_backwards_ticks
-        restart = (seq <= RESTART_MAX_SEQ) & (backwards | tick_back) & (seq != prev_seq)
+        # a reboot: the tick jumps back and the sequence restarts (or jumps back); a Start
+        # command: the sequence restarts while the tick goes on. A late or duplicated frame
+        # goes back in both, by a little.
+        restart = (seq != prev_seq) & (
+            (tick_back & ((seq <= RESTART_MAX_SEQ) | backwards))
+            | ((seq <= RESTART_MAX_SEQ) & backwards & (dt >= 0))
+        )
         if self._prev_seq is None:
             restart[0] = False
         starts = np.flatnonzero(restart)
