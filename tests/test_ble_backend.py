@@ -22,10 +22,12 @@ from bleak.exc import BleakGATTProtocolError
 from bumble import att, gatt
 from bumble.core import AdvertisingData
 
+from analysis.layouts import SOLEWATCH_16
+from analysis.streams import PressureStream
 from firmware_bridge import profile
-from firmware_bridge.ble import BumbleClient, BumbleScanner, get_radio
+from firmware_bridge.ble import TRANSPORT_ENV, BumbleClient, BumbleScanner, get_radio
 from firmware_bridge.ble.peripheral import FaultPlan, VirtualInsole
-from firmware_bridge.ble.radio import new_virtual_device
+from firmware_bridge.ble.radio import new_virtual_device, transport_setting
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -503,3 +505,40 @@ def test_simulator_process_over_hci_tcp():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_a_recording_streams_sample_for_sample():
+    """Counts of a raw recording arrive unchanged, in order, none lost or repeated."""
+    async def scenario():
+        n, k = 500, SOLEWATCH_16.n_sensors
+        counts = (np.arange(n * k).reshape(n, k) * 7 % 4000).astype(float)
+        counts[3, 5] = np.nan  # an invalid reading travels as 0xFFF
+        recording = PressureStream(
+            time_s=np.arange(n) / 100.0, left=counts, right=None, layout=SOLEWATCH_16,
+            unit="raw", sample_rate_hz=100.0,
+        )
+        radio = await get_radio("virtual")
+        left = await radio.add_peripheral(VirtualInsole("left", pressure=recording))
+        client = await connect(left)
+        got = Collector()
+        await got.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(1.0)
+        await client.disconnect()
+        received = np.concatenate([f.samples for f in got.frames["pressure"]])
+        m = received.shape[0]
+        assert m >= 90
+        expected = counts[:m].copy()
+        expected[np.isnan(expected)] = profile.INVALID_COUNT
+        assert np.array_equal(received, expected.astype(np.uint16))
+        await radio.close()
+
+    run(scenario())
+
+
+def test_transport_setting_comes_from_the_argument_then_the_environment(monkeypatch):
+    monkeypatch.delenv(TRANSPORT_ENV, raising=False)
+    assert transport_setting() == "virtual"
+    monkeypatch.setenv(TRANSPORT_ENV, "tcp-client:127.0.0.1:9000")
+    assert transport_setting() == "tcp-client:127.0.0.1:9000"
+    assert transport_setting("usb:0") == "usb:0"

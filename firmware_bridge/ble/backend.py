@@ -264,7 +264,8 @@ class BumbleClient(BaseBleakClient):
     @property
     def is_connected(self) -> bool:
         c = self._connection
-        return c is not None and c.handle in c.device.connections
+        # By identity: a later connection may reuse the handle.
+        return c is not None and c.device.connections.get(c.handle) is c
 
     @property
     def connection(self) -> Connection | None:

@@ -378,7 +378,7 @@ class VirtualInsole:
         except Exception:
             logger.debug("stop advertising failed", exc_info=True)
         conn = self._connection
-        if conn is not None and conn.handle in self.device.connections:
+        if conn is not None and self.device.connections.get(conn.handle) is conn:
             try:
                 await asyncio.wait_for(
                     conn.disconnect(POWER_OFF_REASON),
