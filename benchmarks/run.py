@@ -110,14 +110,14 @@ def machine() -> dict:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
+        changed = [
+            line[3:] for line in subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no"],
                 cwd=ROOT, capture_output=True, text=True,
-            ).stdout.strip()
-        )
+            ).stdout.splitlines() if line.strip()
+        ]
     except OSError:
-        commit, dirty = "unknown", None
+        commit, changed = "unknown", []
     return {
         "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(),
@@ -129,7 +129,8 @@ def machine() -> dict:
                     ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         "versions": versions,
         "git_commit": commit,
-        "git_tracked_changes": dirty,
+        "git_tracked_changes": bool(changed),
+        "git_changed_files": changed,
     }
 
 
@@ -360,7 +361,8 @@ def markdown(res: dict) -> str:
         "# solewatch benchmark results",
         "",
         f"Run {m['date_utc']} on commit {m['git_commit']}"
-        + (" (with uncommitted changes)" if m["git_tracked_changes"] else "")
+        + (f" with uncommitted changes to {', '.join(m['git_changed_files'])}"
+           if m["git_tracked_changes"] else "")
         + f"; `{res['command']}`.",
         f"Machine: {m['nproc']} cores, {m['cpu']}; Python {m['versions']['python']}, "
         f"NumPy {m['versions']['numpy']}, SciPy {m['versions'].get('scipy')}, "
