@@ -127,6 +127,10 @@ class SequenceTracker:
             (tick_back & ((seq <= RESTART_MAX_SEQ) | backwards))
             | ((seq <= RESTART_MAX_SEQ) & backwards & (dt >= 0))
         )
+        # Numbered at or below the previous frame yet taken later (the tick went on): not late
+        # and not a duplicate (those carry an earlier or the same tick) but a Start after a
+        # reconnect, however few frames the run before had (1 s of temperature frames).
+        restart |= (seq <= RESTART_MAX_SEQ) & (d <= 0) & (dt > 0)
         if self._prev_seq is None:
             restart[0] = False
         starts = np.flatnonzero(restart)
