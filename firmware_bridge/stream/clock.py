@@ -33,6 +33,7 @@ DRIFT_WINDOW_S = 120.0
 REFIT_S = 1.0
 MAX_DRIFT_PPM = 500.0
 MIN_POINTS_FOR_DRIFT = 5
+_SEG_SLOTS = 1 << 16  # clock segments (reboots) told apart in a combined key
 
 
 class TickUnwrapper:
@@ -182,12 +183,11 @@ class ClockFit:
         out = np.empty(x.size, dtype=np.float64)
         if x.size == 0:
             return out
-        key = np.stack([bins, segment], axis=1)
-        uniq, inv = np.unique(key, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        key = bins * _SEG_SLOTS + segment  # one int64 key: a 1-D unique is fast
+        uniq, inv = np.unique(key, return_inverse=True)
         coef = np.empty((len(uniq), 3))
-        for j, (k, s) in enumerate(uniq.tolist()):
-            coef[j] = self._fits[(k, s)]
+        for j, u in enumerate(uniq.tolist()):
+            coef[j] = self._fits[(u // _SEG_SLOTS, u % _SEG_SLOTS)]
         c, d, x_ref = coef[inv, 0], coef[inv, 1], coef[inv, 2]
         out[:] = x + c + d * (x - x_ref)
         return out
