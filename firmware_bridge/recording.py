@@ -111,8 +111,9 @@ def _record(rtype: int, payload: bytes) -> bytes:
 class RecordingWriter:
     """Append-only writer of a raw log. Use as a context manager.
 
-    A new file gets the header and the session record (``wearer``, ``devices``); with
-    ``append=True`` an existing, complete log (see :func:`repair`) is continued.
+    A new file gets the header and the session record (``wearer``, ``devices``); an existing
+    file is never overwritten (FileExistsError). With ``append=True`` an existing, complete
+    log (see :func:`repair`) is continued.
     """
 
     def __init__(

@@ -65,7 +65,9 @@ class LinkStats:
 
     Every frame received is accounted for: ``received = emitted + duplicates + late_dropped +
     malformed + truncated + pending`` (``pending``: received, not yet committed). ``lost``
-    frames never arrived (sequence gaps); ``gaps_s`` are the host-time spans they cover.
+    frames are the sequence numbers missing from what was emitted (never arrived, or arrived
+    damaged); ``gaps_s`` are the host-time spans they cover. ``other`` counts notifications
+    of characteristics that carry no samples (Battery Level, ...), outside ``received``.
     """
 
     side: str
