@@ -538,6 +538,7 @@ class VirtualInsole:
                 await self._send_due_pressure(now)
                 await self._send_due_temperature(now)
                 if self._stream_hz != self.rates.pressure_hz:  # a new rate was set
+                    await self._send_due_pressure(loop.time(), flush=True)
                     self._restart_pressure_clock()
                 if self._connection is None:
                     return
@@ -557,10 +558,16 @@ class VirtualInsole:
         elapsed = (now - clock0) * (1.0 + self.faults.drift_ppm * 1e-6)
         return math.floor(elapsed * rate_hz + 1e-6)
 
-    async def _send_due_pressure(self, now: float) -> None:
+    async def _send_due_pressure(self, now: float, *, flush: bool = False) -> None:
+        """Send the samples due by ``now`` in full frames (a full frame spans at most 100 ms,
+        so waiting for one keeps the latency budget; a late wake-up does not leave partial
+        frames behind). ``flush``: send a partial last frame too (before a rate change)."""
         hz = self._stream_hz
         due = self._due(now, self._p_clock0, hz)
         n = due - self._p_sent
+        if not flush:
+            per = self._samples_per_frame(self._connection.att_mtu)
+            n = (n // per) * per
         if n <= 0:
             return
         first = self._p_index0 + self._p_sent
