@@ -197,3 +197,26 @@ def test_one_insole_sending_garbage_never_stops_the_other():
     assert p.left is not None and np.isfinite(p.left).mean() > 0.99
     s = batches[-1].stats["right"]
     assert s.received == s.malformed + s.truncated == 800
+
+
+def test_random_bytes_never_crash_the_assembler():
+    rng = np.random.default_rng(9)
+    asm = InsoleAssembler("left", SOLEWATCH_16, _cal(), RATES)
+    good = pf.encode_pressure_frames(_counts(50), ticks_per_sample=10, mtu=23)
+    n = 0
+    for i in range(2000):
+        if i % 3 == 0:
+            data = rng.integers(0, 256, rng.integers(0, 40)).astype(np.uint8).tobytes()
+        else:  # a good frame with a few bytes flipped
+            b = bytearray(good[i % len(good)])
+            for j in rng.integers(0, len(b), 2):
+                b[j] = int(rng.integers(0, 256))
+            data = bytes(b)
+        asm.feed(HOST0 + i * 0.005, "pressure" if i % 5 else "temperature", data)
+        n += 1
+        if i % 97 == 0:
+            asm.drain()
+    asm.drain(final=True)
+    s = asm.stats
+    assert s.received == n
+    assert s.received == s.emitted + s.duplicates + s.late_dropped + s.malformed + s.truncated

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis.errors import InputError
 from analysis.layouts import SOLEWATCH_16
 from firmware_bridge import profile as pf
 from firmware_bridge.readers import detect_kind, load_input, read_file
@@ -254,3 +255,23 @@ def test_a_recording_analysed_end_to_end_finds_the_generated_gait_events(name):
         err = _nearest_error_s(ic, true_ic)
         assert np.mean(err < 0.04) >= 0.9, f"{foot}: {np.sort(err)[-5:]}"
         assert np.median(err) < 0.02
+
+
+def test_a_log_cut_at_any_byte_reads_every_record_before_the_cut(tmp_path):
+    src = tmp_path / "whole.swlog"
+    _write_small(src, n=12)
+    whole = src.read_bytes()
+    full = read_log(src)
+    cut = tmp_path / "cut.swlog"
+    session_end = None
+    for k in (*range(0, len(whole) - 400, 5), *range(len(whole) - 400, len(whole) + 1)):
+        cut.write_bytes(whole[:k])
+        try:
+            log = read_log(cut)
+        except InputError as exc:  # only before the session record is complete
+            assert session_end is None, f"cut at {k}: {exc}"
+            continue
+        session_end = session_end or k
+        assert log.valid_bytes + log.ignored_bytes == k
+        assert log.data == full.data[: len(log.data)]
+        assert (log.ignored_bytes > 0) == (len(log.problems) > 0)
