@@ -564,3 +564,35 @@ def test_bleak_retry_connector_connects_through_the_backend():
         await radio.close()
 
     run(scenario())
+
+
+def test_a_burst_loses_exactly_n_consecutive_frames():
+    async def scenario():
+        radio, (left,) = await insoles("left", faults=FaultPlan(burst_at_s=0.3, burst_frames=4))
+        client = await connect(left)
+        got = Collector()
+        await got.subscribe(client)
+        await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
+        await asyncio.sleep(1.0)
+        await client.disconnect()
+        seqs = got.seqs()
+        missing = sorted(set(range(seqs[-1] + 1)) - set(seqs))
+        assert len(missing) == 4 == left.counts.dropped["pressure"]
+        assert missing == list(range(missing[0], missing[0] + 4)) and missing[0] >= 3
+        await radio.close()
+
+    run(scenario())
+
+
+def test_pairing_just_works():
+    async def scenario():
+        radio, (left,) = await insoles("left")
+        client = BleakClient(left.address, backend=BumbleClient, pair=True, timeout=5.0)
+        await client.connect()
+        assert client._backend.connection.is_encrypted  # encryption itself is simulated
+        assert profile.decode_side(await client.read_gatt_char(profile.SIDE_UUID)) == "left"
+        await client.unpair()
+        assert not client.is_connected
+        await radio.close()
+
+    run(scenario())
