@@ -97,13 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", metavar="TOML", help="show the values after this override")
     s.add_argument("--markdown", action="store_true", help="print the table docs/clinical.md holds")
     s.set_defaults(func=_cmd_settings)
+
+    from solewatch.live import add_parsers
+
+    add_parsers(sub)  # scan, pair, unpair, stream, record, replay, simulate (BLE)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "takes_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
+        if getattr(args, "takes_extra", False):
+            return int(args.func(args, extra))
         return int(args.func(args))
     except SolewatchError as exc:
         print(f"solewatch: {exc}", file=sys.stderr)
