@@ -22,6 +22,7 @@ from bleak.exc import BleakGATTProtocolError
 from bleak_retry_connector import establish_connection
 from bumble import att, gatt
 from bumble.core import AdvertisingData
+from bumble.hci import Address as BumbleAddress
 
 from analysis.layouts import SOLEWATCH_16
 from analysis.streams import PressureStream
@@ -593,6 +594,31 @@ def test_pairing_just_works():
         assert profile.decode_side(await client.read_gatt_char(profile.SIDE_UUID)) == "left"
         await client.unpair()
         assert not client.is_connected
+        await radio.close()
+
+    run(scenario())
+
+
+def left_address(insole: VirtualInsole):
+    return BumbleAddress(insole.address, BumbleAddress.RANDOM_DEVICE_ADDRESS)
+
+
+def test_after_bonding_a_reconnect_is_direct_and_an_absent_peer_still_times_out():
+    async def scenario():
+        radio, (left,) = await insoles("left")
+        client = BleakClient(left.address, backend=BumbleClient, pair=True, timeout=5.0)
+        await client.connect()
+        await client.disconnect()
+        # Bonded under the address it advertises: bumble's connect would now scan for it first.
+        assert radio.central.address_resolver.can_resolve_to(left_address(left))
+        client = BleakClient(left.address, backend=BumbleClient, timeout=5.0)
+        await client.connect()  # the insole is advertising: connects at once
+        await client.disconnect()
+        await left.stop()
+        t0 = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await BleakClient(left.address, backend=BumbleClient, timeout=0.5).connect()
+        assert time.monotonic() - t0 < 1.5  # bumble's own timeout, not the radio's backstop
         await radio.close()
 
     run(scenario())

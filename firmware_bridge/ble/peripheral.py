@@ -340,6 +340,10 @@ class VirtualInsole:
         """Serve and advertise on an existing (not yet powered) bumble Device."""
         self.device = device
         device.name = self.name
+        # Bond under the static random address it advertises (bumble would hand out the
+        # controller's public address as identity otherwise, and a central would then not
+        # recognise the insole it bonded with).
+        device.config.identity_address_type = hci.Address.RANDOM_DEVICE_ADDRESS
         device.add_services(self._services())
         device.on(device.EVENT_CONNECTION, self._on_connection)
         await device.power_on()

@@ -140,13 +140,28 @@ class QuietHost(Host):
             super().on_hci_packet(packet)
 
 
+class CentralDevice(Device):
+    """The central's bumble Device: connects to a bonded peer's address directly.
+
+    After bonding, bumble's connect first scans, without a deadline, for an advertisement of
+    the peer's identity address (and that scan stops any scan started meanwhile). The backend
+    connects to the address the scanner reported, which is the one in use: no scan is needed.
+    (A peer advertising resolvable private addresses is connected by its current address, which
+    bumble does not try to resolve first.)
+    """
+
+    async def find_peer_by_identity_address(self, identity_address: hci.Address) -> hci.Address:
+        return identity_address
+
+
 def new_virtual_device(
-    link: LocalLink, *, name: str, address: str, controller_name: str | None = None
+    link: LocalLink, *, name: str, address: str, controller_name: str | None = None,
+    device_class: type[Device] = Device,
 ) -> Device:
     """A bumble Device with its own (fixed, quiet) controller on ``link``; not yet powered on."""
     controller = FixedController(controller_name or name, link=link, public_address=address)
     host = QuietHost(controller, AsyncPipeSink(controller))
-    return Device(name=name, address=hci.Address(address), host=host)
+    return device_class(name=name, address=hci.Address(address), host=host)
 
 
 class VirtualRadio:
@@ -181,12 +196,12 @@ class VirtualRadio:
             self.link = LocalLink()
             self.central = new_virtual_device(
                 self.link, name="solewatch", address=self.central_address,
-                controller_name="central",
+                controller_name="central", device_class=CentralDevice,
             )
         else:
             self._bumble_transport = await open_transport(self.transport)
             host = QuietHost(self._bumble_transport.source, self._bumble_transport.sink)
-            self.central = Device(
+            self.central = CentralDevice(
                 name="solewatch", address=hci.Address(self.central_address), host=host
             )
         await self.central.power_on()
