@@ -63,5 +63,6 @@ class DataProblem:
 
     def __str__(self) -> str:
         where = _where(self.source, self.row, self.field)
-        more = f" ({self.count} rows like this)" if self.count > 1 else ""
+        # ``row`` names the first of ``count`` rows with the same problem (text inputs)
+        more = f" ({self.count} rows like this)" if self.count > 1 and self.row else ""
         return f"{where}: {self.message}{more}"

@@ -167,9 +167,11 @@ def _load_for_temperature(
     out = {}
     for foot, fl in loads.items():
         total = fl.total[:n].reshape(-1, per)
-        with np.errstate(invalid="ignore"):
-            out[foot] = (t, np.nanmean(total, axis=1) if np.isnan(total).any()
-                         else total.mean(axis=1))
+        finite = np.isfinite(total)
+        count = finite.sum(axis=1)
+        sums = np.where(finite, total, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[foot] = (t, np.where(count > 0, sums / count, np.nan))  # NaN: no valid sample
     return out
 
 
@@ -213,8 +215,9 @@ def analyze(
         for foot, ev in gait.events.items():
             lost_s = float(np.sum(np.diff(np.asarray(ev.lost_intervals_s).reshape(-1, 2))))
             if lost_s > 0:
+                shown = f"{lost_s:.0f} s" if lost_s >= 1 else f"{lost_s:.2f} s"
                 notes.append(
-                    f"The {foot} insole gave no valid data for {lost_s:.0f} s of "
+                    f"The {foot} insole gave no valid data for {shown} of "
                     f"{duration_s:.0f} s; nothing was inferred there."
                 )
         if pressure.unit == "raw":

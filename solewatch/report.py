@@ -217,7 +217,8 @@ def render_text(result: AnalysisResult) -> str:
         for d in days[-14:]:
             cells = []
             for row in t.daily:
-                if row["date"] == d and row.get("delta_c") is not None:
+                delta = row.get("delta_c")
+                if row["date"] == d and delta is not None and math.isfinite(delta):
                     cells.append(f"{row['site']} {row['delta_c']:+.1f}")
             out.append(f"  {d}: " + ("  ".join(cells) if cells else "not enough data"))
         out.append("  [healthy feet: about 0.7 °C; alert: more than 2.2 °C at the same "
