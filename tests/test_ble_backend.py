@@ -249,7 +249,9 @@ def test_discover_finds_two_insoles_with_their_names_and_sides():
             assert isinstance(adv.rssi, int)  # bumble's virtual radio: always -50
         assert len(left.advertising_data) <= 31
         for name, side in (("SWL-3A7F", "left"), ("SWR-3A80", "right")):
-            async with BleakClient(names[name], backend=BumbleClient) as client:
+            async with BleakClient(names[name], backend=BumbleClient,
+                                   services=[profile.SERVICE_UUID]) as client:
+                assert [s.uuid for s in client.services] == [profile.SERVICE_UUID]
                 assert profile.decode_side(await client.read_gatt_char(profile.SIDE_UUID)) == side
         await radio.close()
 

@@ -209,7 +209,8 @@ class BumbleClient(BaseBleakClient):
 
     Extra keywords (through BleakClient): ``transport=``, ``radio=`` as for
     :class:`BumbleScanner`; ``mtu=`` the ATT MTU to ask for (default 247);
-    ``gatt_timeout=`` seconds per GATT operation (default 10).
+    ``gatt_timeout=`` seconds per GATT operation (default 10). bleak's ``services=`` limits
+    service discovery to those services.
     """
 
     def __init__(
@@ -308,7 +309,8 @@ class BumbleClient(BaseBleakClient):
     async def _discover(self, peer: Peer) -> None:
         services = BleakGATTServiceCollection()
         chars: dict[int, CharacteristicProxy] = {}
-        for service in await peer.discover_services():
+        wanted = [UUID(u) for u in self._service_filter or ()]  # BleakClient(services=...)
+        for service in await peer.discover_services(wanted):
             bservice = BleakGATTService(service, service.handle, bleak_uuid(service.uuid))
             services.add_service(bservice)
             for char in await peer.discover_characteristics(service=service):
