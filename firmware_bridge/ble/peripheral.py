@@ -548,9 +548,10 @@ class VirtualInsole:
                     return
                 per = self._samples_per_frame(self._connection.att_mtu)
                 period = per / self._stream_hz / (1.0 + self.faults.drift_ppm * 1e-6)
-                # Wake when the next full frame is due (absolute schedule: no drift of pace).
+                # Wake when the last sample of the next full frame is taken (absolute
+                # schedule: no drift of pace); the frame goes out at once, as firmware sends it.
                 k = self._p_sent // per + 1
-                next_wake = self._p_clock0 + k * period
+                next_wake = self._p_clock0 + k * period - period / per
                 await asyncio.sleep(max(0.0, next_wake - loop.time()))
         except asyncio.CancelledError:
             pass
@@ -567,7 +568,7 @@ class VirtualInsole:
         so waiting for one keeps the latency budget; a late wake-up does not leave partial
         frames behind). ``flush``: send a partial last frame too (before a rate change)."""
         hz = self._stream_hz
-        due = self._due(now, self._p_clock0, hz)
+        due = self._due(now, self._p_clock0, hz) + 1  # sample i is taken at i / hz
         n = due - self._p_sent
         if not flush:
             per = self._samples_per_frame(self._connection.att_mtu)
