@@ -208,7 +208,7 @@ def test_sixty_seconds_of_two_insoles_every_sample_accounted_for(tmp_path):
         assert s.lost == c.dropped["pressure"] + c.dropped["temperature"] > 0
         assert s.duplicates == 0 and s.pending == 0 and s.malformed == 0
         assert 1 <= len(s.gaps_s) <= s.lost  # runs of lost frames, each with its host-time span
-        assert all(0 < b - a < 1.0 for a, b in s.gaps_s)
+        assert all(0 < b - a <= 2.01 for a, b in s.gaps_s), s.gaps_s  # <= 1 temperature frame
         # samples: received (decoded from the raw log) + not delivered == produced
         log_data = read_log(log)
         idx = [i for i, d in enumerate(log_data.devices) if d.side == side]
@@ -224,6 +224,7 @@ def test_sixty_seconds_of_two_insoles_every_sample_accounted_for(tmp_path):
         nan_slots = int(np.isnan(stream.foot(side)[:, 0]).sum())
         _, err = slot_errors(stream, side, insole)
         figures[side] = dict(produced=insole.samples_produced, received=received,
+                             gap_spans_ms=[round((b - a) * 1e3) for a, b in s.gaps_s],
                              lost=insole.samples_not_delivered, lost_frames=s.lost,
                              nan_slots=nan_slots, err=err)
     align = figures["left"]["err"] - figures["right"]["err"]
