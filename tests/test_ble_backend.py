@@ -571,8 +571,9 @@ def test_bleak_retry_connector_connects_through_the_backend():
 
 def test_a_burst_loses_exactly_n_consecutive_frames():
     async def scenario():
-        radio, (left,) = await insoles("left", faults=FaultPlan(burst_at_s=0.3, burst_frames=4))
+        radio, (left,) = await insoles("left")
         client = await connect(left)
+        left.set_faults(FaultPlan(burst_at_s=0.3, burst_frames=4))  # at run time
         got = Collector()
         await got.subscribe(client)
         await client.write_gatt_char(profile.CONTROL_POINT_UUID, START, response=True)
