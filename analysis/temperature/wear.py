@@ -147,7 +147,8 @@ def wear_mask(
                 change = np.abs(np.diff(lv)) > config.rest_load_change_fraction
                 active_t = lt[1:][np.nan_to_num(change, nan=False).astype(bool)]
                 k = np.searchsorted(active_t, t, side="right") - 1
-                last_active = np.where(k >= 0, active_t[np.maximum(k, 0)], lt[0])
+                last_active = (np.where(k >= 0, active_t[np.maximum(k, 0)], lt[0])
+                               if active_t.size else np.full(t.shape, lt[0]))
                 rested_load = t - last_active >= rest_s
                 w = np.where(covered, w & recent, w)
                 r = np.where(covered, w & rested_load, r)
