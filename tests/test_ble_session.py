@@ -383,3 +383,18 @@ def test_one_insole_never_connecting_does_not_stop_the_other():
     r = final.health["right"]
     assert r.connects == 0 and not r.connected and "not advertising" in r.error
     assert final.health["left"].stats.emitted == frames_of(left)
+
+
+def test_stopping_before_the_second_insole_came_still_gives_the_first_ones_data():
+    async def scenario():
+        radio, (left,) = await start_insoles(("left", {}))
+        p = Pairing("ann", PairedInsole(left.address), PairedInsole(EXTRA_ADDRESS))
+        _session, batches, final = await stream_for(p, 3.0, pair_wait_s=100.0)
+        await radio.close()
+        return left, batches, final
+
+    left, batches, final = run_virtual(scenario())
+    assert all(b.pressure is None for b in batches[:-1])  # the grid was still waiting
+    assert final.final and final.pressure is not None and final.pressure.right is None
+    assert final.pressure.n_samples > 250
+    assert final.health["left"].stats.emitted == frames_of(left)

@@ -69,6 +69,8 @@ BACKOFF_MAX_S = 8.0
 #: Time limit of the answer (indication) to a Control point command, s.
 RESPONSE_TIMEOUT_S = 3.0
 DRAIN_INTERVAL_S = 0.5
+#: How long the pair grid waits for the second insole before it starts with one, s.
+PAIR_WAIT_S = 5.0
 #: bleak-retry-connector attempts per connect (its own backoff between them).
 CONNECT_ATTEMPTS = 2
 
@@ -204,8 +206,17 @@ class InsoleSession:
         from firmware_bridge.ble.discovery import find_insole_with_rssi
 
         self.health.state = FINDING
-        found = await find_insole_with_rssi(self.address, timeout_s=self.scan_timeout_s,
-                                            transport=self.transport)
+        # a stop ends the search at once (not after the scan's full time)
+        find = asyncio.ensure_future(find_insole_with_rssi(
+            self.address, timeout_s=self.scan_timeout_s, transport=self.transport))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({find, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not find.done():
+            find.cancel()
+            await asyncio.gather(find, return_exceptions=True)
+            return False
+        found = find.result()
         if found is None:
             raise TimeoutError(f"not advertising (scanned {self.scan_timeout_s:g} s)")
         device, rssi = found
@@ -448,8 +459,7 @@ class WearerSession:
         self.on_batch = on_batch
         self._clock = clock
         self.drain_interval_s = drain_interval_s
-        self.pair_wait_s = (scan_timeout_s + connect_timeout_s if pair_wait_s is None
-                            else pair_wait_s)
+        self.pair_wait_s = PAIR_WAIT_S if pair_wait_s is None else pair_wait_s
         self._insole_kw = {"transport": transport, "connect_timeout_s": connect_timeout_s,
                            "scan_timeout_s": scan_timeout_s,
                            "backoff_initial_s": backoff_initial_s,
@@ -498,6 +508,7 @@ class WearerSession:
         if drain is not None:
             drain.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._pipe.build_pair()  # (if the second insole never came, the first one's data)
         p, t = self._pipe.drain(final=True)
         batch = self._batch(p, t, final=True)
         self._emit(batch)
