@@ -336,6 +336,12 @@ def cmd_simulate(args, extra: list[str]) -> int:
     from firmware_bridge.ble.simulate import main
 
     argv = list(extra)
+    for item in filter(None, (args.faults or "").split(",")):
+        name, _, value = item.partition("=")
+        if not value:
+            _err(f"solewatch simulate: --faults takes NAME=VALUE items, found {item!r}")
+            return EXIT_USAGE
+        argv += [f"--{name.strip()}", value.strip()]
     if args.port is not None:
         argv += ["--port", str(args.port)]
     if args.left:
@@ -398,5 +404,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--port", type=int, default=None, help="TCP port (default 9000)")
     p.add_argument("--left", action="store_true", help="only a left insole (default both)")
     p.add_argument("--right", action="store_true", help="only a right insole (default both)")
+    p.add_argument("--faults", metavar="NAME=VALUE,...",
+                   help="faults to inject, e.g. drop=0.02,drift-ppm=100,link-loss-at=30")
     p.set_defaults(func=cmd_simulate, takes_extra=True)
 

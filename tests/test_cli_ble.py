@@ -122,3 +122,26 @@ def test_record_killed_then_recovered_replayed_and_analysed(home, tmp_path, caps
     print(f"\nkilled after {span:.1f} s recorded; {removed} torn bytes cut; contacts "
           f"L {len(result['gait']['left']['initial_contacts_s'])} "
           f"R {len(result['gait']['right']['initial_contacts_s'])}")
+
+
+def test_simulate_runs_insoles_in_their_own_process_and_scan_finds_them(home, capsys,
+                                                                        monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solewatch", "simulate", "--port", str(port), "--right",
+         "--faults", "drop=0.01,drift-ppm=50"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout.readline().startswith(f"listening on 127.0.0.1:{port} with SWR-")
+        monkeypatch.setenv("SOLEWATCH_BLE_TRANSPORT", f"tcp-client:127.0.0.1:{port}")
+        assert main(["scan", "--timeout", "0.5"]) == 0
+        out, err = capsys.readouterr()
+        assert VIRTUAL_NOTE not in err
+        assert [line.split()[:2] for line in out.splitlines()[1:]] == [["SWR-3A80", "right"]]
+    finally:
+        proc.terminate()
+        proc.wait(10)
