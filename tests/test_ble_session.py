@@ -37,7 +37,7 @@ from firmware_bridge.ble.pairing import (
     unpair,
 )
 from firmware_bridge.ble.peripheral import PRESSURE, FaultPlan, VirtualInsole
-from firmware_bridge.ble.session import WearerSession
+from firmware_bridge.ble.session import WearerSession, replay_batches
 from firmware_bridge.recording import read_log, replay_to_streams
 from firmware_bridge.stream import concat_pressure
 
@@ -248,14 +248,16 @@ def test_sixty_seconds_of_two_insoles_every_sample_accounted_for(tmp_path):
         assert np.allclose(a[np.isfinite(a)], b[np.isfinite(b)], atol=1e-3)
 
 
-def test_link_loss_reconnects_resubscribes_and_reports_the_gap():
+def test_link_loss_reconnects_resubscribes_and_reports_the_gap(tmp_path):
+    log = tmp_path / "loss.swlog"
+
     async def scenario():
         radio, (left, right) = await start_insoles(
             ("left", {"faults": FaultPlan(link_loss_at_s=5.0, link_loss_down_s=1.0)}),
             ("right", {}),
         )
         p = Pairing("ann", PairedInsole(left.address), PairedInsole(right.address))
-        _session, batches, final = await stream_for(p, 12.0)
+        _session, batches, final = await stream_for(p, 12.0, record_to=log)
         await radio.close()
         return left, right, batches, final
 
@@ -279,6 +281,14 @@ def test_link_loss_reconnects_resubscribes_and_reports_the_gap():
     assert np.isfinite(stream.left[after, 0]).mean() > 0.99  # subscriptions restored
     _, err = slot_errors(stream, "left", left)
     assert np.nanmax(np.abs(err)) < 1.0 / HZ  # and every sample in its place
+    # the raw log replays to the same gap, through the same path
+    async def replayed():
+        return [x async for x in replay_batches(log, speed=None)]
+
+    last = asyncio.run(replayed())[-1]
+    assert last.final and last.health["left"].link_losses == 1
+    assert last.health["left"].link_gaps_s == [(a, b)]
+    assert last.health["left"].stats.restarts == 1
     print(f"\nlink gap {b - a:.3f} s, NaN slots {int(in_gap.sum())}, "
           f"max error {np.nanmax(np.abs(err)) * 1e3:.3f} ms")
 
@@ -398,3 +408,20 @@ def test_stopping_before_the_second_insole_came_still_gives_the_first_ones_data(
     assert final.final and final.pressure is not None and final.pressure.right is None
     assert final.pressure.n_samples > 250
     assert final.health["left"].stats.emitted == frames_of(left)
+
+
+def test_insoles_at_different_rates_keep_streaming_and_the_mismatch_is_reported():
+    async def scenario():
+        radio, (left, right) = await start_insoles(("left", {}),
+                                                   ("right", {"pressure_hz": 50}))
+        p = Pairing("ann", PairedInsole(left.address), PairedInsole(right.address))
+        session, batches, final = await stream_for(p, 4.0)
+        await radio.close()
+        return session, batches, final
+
+    session, batches, final = run_virtual(scenario())
+    stream = grid(batches)
+    assert (stream.left is None) != (stream.right is None)  # the first insole's grid only
+    assert stream.time_s[-1] > 3.0
+    assert any("different rates" in p.message for p in session.problems)
+    assert all(h.connected is False and h.connects == 1 for h in final.health.values())

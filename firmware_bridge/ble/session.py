@@ -377,9 +377,17 @@ class _Pipeline:
 
     def build_pair(self) -> None:
         """Start the common grid with the insoles known now (a late one joins later)."""
-        if self.pair is None and self.assemblers:
+        if self.pair is not None or not self.assemblers:
+            return
+        try:
             self.pair = PairAssembler(self.assemblers.get("left"), self.assemblers.get("right"),
                                       source=self.source)
+        except InputError as error:  # two layouts or rates: one grid cannot hold both
+            first = next(iter(self.assemblers))
+            self.problems.append(DataProblem(self.source, f"{error}; only the {first} insole "
+                                             "is put on the grid", field=first))
+            self.pair = PairAssembler(*(self.assemblers[first] if f == first else None
+                                        for f in FEET), source=self.source)
 
     def _join_late(self, side: Foot) -> None:
         a = self.assemblers[side]
@@ -589,10 +597,14 @@ class WearerSession:
         while True:
             await asyncio.sleep(self.drain_interval_s)
             pipe = self._pipe
-            if pipe.pair is None and pipe.assemblers and \
-                    self.now() - self._started_s >= self.pair_wait_s:
-                pipe.build_pair()  # the other insole is late: start without it
-            p, t = pipe.drain()
+            try:
+                if pipe.pair is None and pipe.assemblers and \
+                        self.now() - self._started_s >= self.pair_wait_s:
+                    pipe.build_pair()  # the other insole is late: start without it
+                p, t = pipe.drain()
+            except Exception:  # a bug here must not silently end the batches
+                logger.exception("draining the assemblers failed")
+                p = t = None
             self._emit(self._batch(p, t))
 
 
@@ -619,6 +631,7 @@ async def replay_batches(path: str | Path, *, speed: float | None = 1.0,
     health = {side: LinkHealth(side, info.address, state=STREAMING, connected=True)
               for side, info in by_side.items()}
     last_packet: dict[str, float] = {}
+    down_since: dict[str, float] = {}
     events = sorted(log.events, key=lambda e: e.host_time_s)
     ei = 0
     next_emit: float | None = None
@@ -630,7 +643,9 @@ async def replay_batches(path: str | Path, *, speed: float | None = 1.0,
             h.loss_pct = h.stats.lost_percent if h.stats else 0.0
             lp = last_packet.get(side)
             h.last_packet_age_s = None if lp is None else now - lp
-        return SessionBatch(p, t, {k: LinkHealth(**v.__dict__) for k, v in health.items()},
+        return SessionBatch(p, t, {k: LinkHealth(**{**v.__dict__,
+                                                    "link_gaps_s": list(v.link_gaps_s)})
+                                   for k, v in health.items()},
                             now, sum(pipe.ignored_unpaired.values()), final)
 
     now = 0.0
@@ -647,11 +662,15 @@ async def replay_batches(path: str | Path, *, speed: float | None = 1.0,
                 elif e.kind == "disconnect":
                     h.connected, h.state = False, BACKOFF
                     h.link_losses += 1
+                    down_since[e.device.side] = last_packet.get(e.device.side, e.host_time_s)
         if next_emit is None:
             next_emit = now + batch_interval_s
         pipe.accept(n.device.address, n.characteristic, n.data, n.host_time_s)
         if n.characteristic in ("pressure", "temperature"):
-            last_packet[n.device.side] = n.host_time_s
+            side = n.device.side
+            if side in down_since:
+                health[side].link_gaps_s.append((down_since.pop(side), n.host_time_s))
+            last_packet[side] = n.host_time_s
         if now >= next_emit:
             next_emit += batch_interval_s
             p, t = pipe.drain()
