@@ -229,6 +229,8 @@ class InsoleSession:
         self.client = client
         ready = await self._set_up(client)
         self._on_ready(self.side, ready)
+        if self.health.battery_pct is not None:  # a read, not a notification: noted as such
+            self._on_event(self.side, "note", f"battery {self.health.battery_pct}%")
         await self._subscribe(client)
         await self._command(client, profile.Command(profile.Opcode.SET_TIME,
                                                     unix_time_ms=int(self.now() * 1000)))
@@ -659,6 +661,9 @@ async def replay_batches(path: str | Path, *, speed: float | None = 1.0,
                 if e.kind == "connect":
                     h.connected, h.state = True, STREAMING
                     h.connects += 1
+                elif e.kind == "note" and e.text.startswith("battery ") and \
+                        e.text.endswith("%") and e.text[8:-1].isdigit():
+                    h.battery_pct = int(e.text[8:-1])
                 elif e.kind == "disconnect":
                     h.connected, h.state = False, BACKOFF
                     h.link_losses += 1
@@ -666,6 +671,8 @@ async def replay_batches(path: str | Path, *, speed: float | None = 1.0,
         if next_emit is None:
             next_emit = now + batch_interval_s
         pipe.accept(n.device.address, n.characteristic, n.data, n.host_time_s)
+        if n.characteristic == profile.BATTERY_LEVEL_UUID and n.data:
+            health[n.device.side].battery_pct = int(n.data[0])
         if n.characteristic in ("pressure", "temperature"):
             side = n.device.side
             if side in down_since:
