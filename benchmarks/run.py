@@ -306,6 +306,8 @@ def hot_spots(pressure, temperature, top: int = 12) -> list[dict]:
 
 
 def detector_speed(pressure, budget_s: float) -> dict:
+    import numpy as np
+
     from analysis.config import AnalysisConfig
     from analysis.load import foot_load
     from benchmarks.detectors import ktk_initial_contacts, time_ktk_chunks
@@ -322,24 +324,29 @@ def detector_speed(pressure, budget_s: float) -> dict:
     detect_foot_events(t[:n_warm], force[:n_warm], sample_rate_hz=fs, foot="left",
                        config=config)
     ours = []
-    for _ in range(3):
+    for _ in range(7):  # cheap: best and median of 7 damp the noise of a shared machine
         t0 = time.perf_counter()
         ev = detect_foot_events(t, force, sample_rate_hz=fs, foot="left", config=config)
         ours.append(time.perf_counter() - t0)
     minutes = force.size / fs / 60.0
     ktk = time_ktk_chunks(t, force, sample_rate_hz=fs, config=config, budget_s=budget_s)
     ours_best = min(ours)
+    ours_median = float(np.median(ours))
     return {
         "signal": "total force of the left foot (analysis.load.foot_load) of the recording",
         "signal_minutes": minutes,
         "ours": {
             "runs_s": ours,
             "best_s": ours_best,
-            "seconds_per_signal_minute": ours_best / minutes,
+            "median_s": ours_median,
+            "seconds_per_signal_minute": ours_median / minutes,
+            "seconds_per_signal_minute_best": ours_best / minutes,
             "initial_contacts": int(ev.n_steps),
         },
         "ktk": ktk,
-        "ktk_over_ours_per_minute": ktk["seconds_per_signal_minute"] / (ours_best / minutes),
+        # ktk's figure is the mean over all its chunks, so ours is compared by its median
+        "ktk_over_ours_per_minute": ktk["seconds_per_signal_minute"] / (ours_median / minutes),
+        "ktk_over_ours_per_minute_best": ktk["seconds_per_signal_minute"] / (ours_best / minutes),
     }
 
 
@@ -375,7 +382,7 @@ def markdown(res: dict) -> str:
     ]
     if a:
         rec = res["recording"]
-        tm = a["memory"]["tracemalloc"]
+        tm = a["memory"].get("tracemalloc")
         rss = a["memory"].get("rss") or {}
         lines += [
             f"## Full analysis: {rec['description']}",
@@ -395,12 +402,15 @@ def markdown(res: dict) -> str:
             f"| times real time (best / median) | {a['x_real_time_best']:,.0f}x / "
             f"{a['x_real_time_median']:,.0f}x (target >= {TARGET_X_REAL_TIME:,.0f}x: "
             f"{'met' if a['x_real_time_best'] >= TARGET_X_REAL_TIME else 'NOT met'}) |",
-            f"| peak memory above baseline, tracemalloc | "
-            f"{_mb(tm['peak_above_baseline_bytes'])} = "
-            f"{a['memory']['peak_over_input_tracemalloc']:.2f}x the input "
-            f"(target < {TARGET_PEAK_OVER_INPUT:g}x: "
-            f"{'met' if a['memory']['peak_over_input_tracemalloc'] < TARGET_PEAK_OVER_INPUT else 'NOT met'}) |",  # noqa: E501
         ]
+        if tm:
+            ratio = a["memory"]["peak_over_input_tracemalloc"]
+            verdict = "met" if ratio < TARGET_PEAK_OVER_INPUT else "NOT met"
+            lines.append(
+                f"| peak memory above baseline, tracemalloc | "
+                f"{_mb(tm['peak_above_baseline_bytes'])} = {ratio:.2f}x the input "
+                f"(target < {TARGET_PEAK_OVER_INPUT:g}x: {verdict}) |"
+            )
         if rss:
             hwm = rss.get("peak_above_loaded_bytes_hwm")
             lines.append(
@@ -444,14 +454,20 @@ def markdown(res: dict) -> str:
             + (" (spread over the recording; the per-minute cost is extrapolated)"
                if k["extrapolated"] else " (all)") + ".",
             "",
-            "| detector | seconds per minute of signal | seconds for the whole signal |",
-            "|---|---|---|",
-            f"| ours (`detect_foot_events`, whole signal, best of 3) | "
-            f"{d['ours']['seconds_per_signal_minute']:.2e} | {d['ours']['best_s']:.3f} |",
-            f"| kineticstoolkit 0.17.0 | {k['seconds_per_signal_minute']:.3f} | "
+            "| detector | seconds per minute of signal | seconds for the whole signal | "
+            "initial contacts found |",
+            "|---|---|---|---|",
+            f"| ours (`detect_foot_events`, whole signal; median of "
+            f"{len(d['ours']['runs_s'])}, best {d['ours']['best_s']:.3f} s) | "
+            f"{d['ours']['seconds_per_signal_minute']:.2e} | {d['ours']['median_s']:.3f} | "
+            f"{d['ours']['initial_contacts']} |",
+            f"| kineticstoolkit 0.17.0 (sum over chunks) | {k['seconds_per_signal_minute']:.3f} | "
             f"{k['seconds_full_recording']:.1f}"
-            + (" (extrapolated)" if k["extrapolated"] else "") + " |",
-            f"| **ratio ktk / ours** | **{d['ktk_over_ours_per_minute']:,.0f}x** | |",
+            + (" (extrapolated)" if k["extrapolated"] else "")
+            + f" | {k['initial_contacts_in_timed_chunks']}"
+            + (" (timed chunks only)" if k["extrapolated"] else "") + " |",
+            f"| **ratio ktk / ours** | **{d['ktk_over_ours_per_minute']:,.0f}x** "
+            f"({d['ktk_over_ours_per_minute_best']:,.0f}x against our best run) | | |",
             "",
         ]
     g = res.get("gaitndd")
