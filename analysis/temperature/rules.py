@@ -344,7 +344,7 @@ def _trailing(x: np.ndarray, w: int, kind: str) -> np.ndarray:
     y = np.where(np.isfinite(x), x, fill)
     f = ndimage.minimum_filter1d if kind == "min" else ndimage.maximum_filter1d
     c = f(y, size=w, mode="constant", cval=fill)
-    h = (w - 1) // 2
+    h = min((w - 1) // 2, y.size)  # a window longer than the data: the running min/max
     out = np.empty_like(y)
     acc = np.minimum.accumulate(y) if kind == "min" else np.maximum.accumulate(y)
     out[:h] = acc[:h]
