@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The benchmarks: sets up .venv-bench (the project plus the `bench` extra, kept apart from
-# .venv), then runs benchmarks/run.py on one thread and writes benchmarks/results/latest.json
-# and latest.md. Idempotent; takes about 10 minutes on the 2-core reference machine.
+# .venv), then on one thread runs
+#   benchmarks.run     10-hour analysis, memory, kineticstoolkit side by side, gaitndd accuracy
+#                      -> benchmarks/results/latest.json, latest.md (and benchmarks/README.md)
+#   benchmarks.decode  BLE frame decode throughput   -> benchmarks/results/decode.txt
+#   benchmarks.ble     notification latency and CPU per insole over the virtual radio
+#                                                     -> benchmarks/results/ble.txt
+# Idempotent; takes about 10 minutes on the 2-core reference machine.
 # Usage: bash scripts/bench.sh [arguments for benchmarks.run: see --help]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,4 +17,9 @@ export NUMEXPR_NUM_THREADS=1 VECLIB_MAXIMUM_THREADS=1
 export MPLBACKEND=Agg QT_QPA_PLATFORM=offscreen TQDM_DISABLE=1
 # One thread does all the work, so the analysis runs on one core at a time. It is not pinned
 # to a fixed CPU: on a shared machine that CPU may be the busy one.
-exec "$ROOT/.venv-bench/bin/python" -m benchmarks.run "$@"
+PY="$ROOT/.venv-bench/bin/python"
+"$PY" -m benchmarks.run "$@"
+echo "== BLE frame decode" >&2
+"$PY" -m benchmarks.decode | tee "$ROOT/benchmarks/results/decode.txt"
+echo "== BLE latency and CPU per insole" >&2
+"$PY" -m benchmarks.ble | tee "$ROOT/benchmarks/results/ble.txt"
