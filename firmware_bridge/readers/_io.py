@@ -52,3 +52,12 @@ def read_bytes_tolerant(path: Path) -> tuple[bytes, DataProblem | None]:
             "decompressed; anything after is lost",
         )
     return data, problem
+
+
+def is_number(cell: str) -> bool:
+    """True when ``cell`` parses as a float (the readers' test for a numeric cell)."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

@@ -67,7 +67,7 @@ from analysis.errors import DataProblem, InputError
 from analysis.layouts import SOLEWATCH_16, SensorLayout
 from analysis.sites import FEET
 from analysis.streams import PressureStream
-from firmware_bridge.readers._io import read_bytes_tolerant
+from firmware_bridge.readers._io import is_number, read_bytes_tolerant
 
 #: Moticon pressure unit N/cm² in kPa (1 N/cm² = 10^4 N/m² = 10 kPa).
 N_PER_CM2_KPA = 10.0
@@ -165,14 +165,6 @@ def _open_text(path: Path) -> tuple[str, DataProblem | None]:
     return raw.decode("utf-8-sig", errors="replace"), problem
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 class _Problems:
     """Collects problems, listing the first few of each kind one by one."""
 
@@ -258,7 +250,7 @@ def read_moticon_recording(path: str | Path) -> MoticonRecording:
             elif "\t" in body and _column_key(body.split("\t")[0]) == "time":
                 header_line = i  # a column header written as a comment
             continue
-        if header_line is None or not _is_number(line.split("\t")[0]):
+        if header_line is None or not is_number(line.split("\t")[0]):
             header_line = i
         break
     else:

@@ -29,6 +29,7 @@ import numpy as np
 from analysis.errors import DataProblem, InputError
 from analysis.layouts import GAITNDD_1, GAITPDB_8
 from analysis.streams import PressureStream
+from firmware_bridge.readers._io import is_number
 
 GAITPDB_SAMPLE_RATE_HZ = 100.0
 GAITPDB_COLUMNS: tuple[str, ...] = (
@@ -85,14 +86,6 @@ def _read_text(path: Path, expected: str) -> str:
         ) from None
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def _parse_table(
     text: str,
     *,
@@ -141,7 +134,7 @@ def _parse_table(
             try:
                 values[r] = np.array(cells, dtype=np.float64)
             except ValueError:
-                col = next(j for j, c in enumerate(cells) if not _is_number(c))
+                col = next(j for j, c in enumerate(cells) if not is_number(c))
                 problems.append(
                     DataProblem(
                         source=source,
@@ -217,7 +210,7 @@ def read_gaitpdb(path: str | Path) -> PressureStream:
             source=source,
             row=1,
         )
-    header = not _is_number(cells[0])
+    header = not is_number(cells[0])
     if header and "time" not in cells[0].lower():
         raise InputError(
             f"expected {_GAITPDB_EXPECTED}; the header starts with {cells[0].strip()!r}, "
