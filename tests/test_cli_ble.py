@@ -145,3 +145,29 @@ def test_simulate_runs_insoles_in_their_own_process_and_scan_finds_them(home, ca
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_unreachable_transport_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    """A transport nobody listens on: one sentence naming it and what to check, exit 1."""
+    from solewatch.cli import main
+
+    monkeypatch.setenv("SOLEWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("SOLEWATCH_BLE_TRANSPORT", "tcp-client:127.0.0.1:9")
+    assert main(["scan", "--timeout", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "tcp-client:127.0.0.1:9" in err and "solewatch simulate" in err
+    assert "Traceback" not in err
+
+
+def test_simulator_streams_a_recording_or_says_why_not(fixture_data, shared_data, capsys):
+    from firmware_bridge.ble.peripheral import VirtualInsole
+    from firmware_bridge.ble.simulate import _recording_streams, main
+
+    pressure, temperature = _recording_streams(str(fixture_data / "demo"))
+    assert pressure.unit == "kPa" and temperature is not None
+    insole = VirtualInsole("left", pressure=pressure, temperature=temperature)
+    assert insole.layout is pressure.layout
+    # a recording in N without sensor areas cannot become calibrated counts: said, not crashed
+    gaitpdb = shared_data / "gaitpdb" / "GaCo01_01.txt"
+    assert main(["--recording", str(gaitpdb), "--port", "9"]) == 1
+    assert "pressure in N without sensor areas" in capsys.readouterr().err

@@ -25,14 +25,36 @@ from typing import Any
 
 from bumble import hci
 from bumble.controller import Controller
-from bumble.core import PhysicalTransport
+from bumble.core import CommandTimeoutError, PhysicalTransport
 from bumble.device import Connection, Device
 from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport import open_transport
 from bumble.transport.common import AsyncPipeSink
 
+from analysis.errors import SolewatchError
+
 logger = logging.getLogger(__name__)
+
+#: How long a controller behind a transport may take to answer the power-on commands.
+POWER_ON_TIMEOUT_S = 10.0
+
+
+class TransportError(SolewatchError):
+    """The Bluetooth transport (dongle, serial port, HCI over TCP) cannot be used."""
+
+    def __init__(self, transport: str, cause: object) -> None:
+        self.transport = transport
+        hint = (
+            "is `solewatch simulate` running on that port?" if transport.startswith("tcp")
+            else "is the dongle plugged in, and may this user open it?"
+            if transport.startswith(("usb", "serial"))
+            else "check SOLEWATCH_BLE_TRANSPORT"
+        )
+        super().__init__(
+            f"cannot use the Bluetooth transport {transport!r}: {cause or type(cause).__name__}"
+            f"; {hint} (unset SOLEWATCH_BLE_TRANSPORT to use two virtual insoles)"
+        )
 
 #: Environment variable naming the HCI transport; "virtual" (the default) is in-process.
 TRANSPORT_ENV = "SOLEWATCH_BLE_TRANSPORT"
@@ -199,12 +221,19 @@ class VirtualRadio:
                 controller_name="central", device_class=CentralDevice,
             )
         else:
-            self._bumble_transport = await open_transport(self.transport)
+            try:
+                self._bumble_transport = await open_transport(self.transport)
+            except Exception as error:  # OSError, usb1 and bumble errors alike
+                raise TransportError(self.transport, error) from None
             host = QuietHost(self._bumble_transport.source, self._bumble_transport.sink)
             self.central = CentralDevice(
                 name="solewatch", address=hci.Address(self.central_address), host=host
             )
-        await self.central.power_on()
+        try:
+            await asyncio.wait_for(self.central.power_on(), POWER_ON_TIMEOUT_S)
+        except (TimeoutError, CommandTimeoutError) as error:
+            raise TransportError(self.transport, error or "the controller did not answer") \
+                from None
         return self
 
     async def add_peripheral(self, peripheral: Any) -> Any:

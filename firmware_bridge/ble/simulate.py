@@ -44,7 +44,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drift-ppm", type=float, default=0.0, help="device clock error, ppm")
     p.add_argument("--link-loss-at", type=float, default=None,
                    help="seconds after Start at which the insole drops the link")
+    p.add_argument("--link-loss-down", type=float, default=1.0,
+                   help="seconds the insole stays silent after the link loss")
+    p.add_argument("--burst-at", type=float, default=None,
+                   help="seconds after Start at which a burst of notifications is lost")
+    p.add_argument("--burst-frames", type=int, default=0, help="notifications in that burst")
+    p.add_argument("--reboot-at", type=float, default=None,
+                   help="seconds after Start at which the insole reboots (sequence reset)")
+    p.add_argument("--low-battery-at", type=float, default=None,
+                   help="seconds after Start at which the battery drops low")
+    p.add_argument("--truncate", type=float, default=0.0,
+                   help="probability of cutting a notification short")
+    p.add_argument("--malformed", type=float, default=0.0,
+                   help="probability of sending a malformed frame")
+    p.add_argument("--recording", metavar="PATH", default=None,
+                   help="stream this recording (a .swlog, a Moticon export or a session "
+                   "folder, pressure in kPa or counts) instead of generated walking")
     return p
+
+
+def _recording_streams(path: str):
+    """Pressure and temperature of a recording, for the insoles to stream."""
+    from firmware_bridge.readers import load_input
+
+    rec = load_input(path)
+    if rec.pressure is None:
+        raise ValueError(f"{path}: no pressure recording to stream")
+    if rec.pressure.unit == "N":
+        raise ValueError(
+            f"{path}: pressure in N without sensor areas cannot be sent as calibrated "
+            "counts; use a recording in kPa or raw counts"
+        )
+    return rec.pressure, rec.temperature
 
 
 async def serve(args: argparse.Namespace, ready: asyncio.Event | None = None) -> None:
@@ -53,14 +84,24 @@ async def serve(args: argparse.Namespace, ready: asyncio.Event | None = None) ->
     transport = await open_transport(f"tcp-server:{args.host}:{args.port}")
     FixedController("hci-bridge", host_source=transport.source, host_sink=transport.sink,
                     link=link)
-    plan = FaultPlan(drop_probability=args.drop, drift_ppm=args.drift_ppm,
-                     link_loss_at_s=args.link_loss_at, seed=args.seed)
+    plan = FaultPlan(
+        drop_probability=args.drop, drift_ppm=args.drift_ppm,
+        link_loss_at_s=args.link_loss_at, link_loss_down_s=args.link_loss_down,
+        burst_at_s=args.burst_at, burst_frames=args.burst_frames,
+        reboot_at_s=args.reboot_at, low_battery_at_s=args.low_battery_at,
+        truncate_probability=args.truncate, malformed_probability=args.malformed,
+        seed=args.seed,
+    )
+    pressure = temperature = None
+    if args.recording:
+        pressure, temperature = _recording_streams(args.recording)
+        sides = [s for s in sides if pressure.foot(s) is not None]
     insoles = []
     for i, side in enumerate(sides):
         insole = VirtualInsole(
             side, address=DEFAULT_ADDRESSES[side], pressure_hz=args.pressure_hz,
             temperature_period_ms=args.temperature_period_ms, faults=plan,
-            seed=args.seed + i,
+            seed=args.seed + i, pressure=pressure, temperature=temperature,
         )
         insoles.append(await insole.start(link))
     print(f"listening on {args.host}:{args.port} with "
@@ -89,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     except OSError as error:
         print(f"simulate: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # includes InputError: a recording that cannot be streamed
+        print(f"simulate: {error}", file=sys.stderr)
         return 1
     return 0
 
