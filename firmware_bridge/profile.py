@@ -727,6 +727,23 @@ class CalibrationRecord:
         object.__setattr__(self, "offset_counts", off.astype(np.uint16))
         object.__setattr__(self, "gain_kpa_per_count", gain)
 
+    def to_kpa(self, counts: np.ndarray) -> np.ndarray:
+        """(n, k) counts to float32 kPa; the invalid marker 0xFFF becomes NaN."""
+        c = np.asarray(counts)
+        kpa = np.maximum(c.astype(np.float32) - self.offset_counts.astype(np.float32), 0.0)
+        kpa *= self.gain_kpa_per_count
+        kpa[c == INVALID_COUNT] = np.nan
+        return kpa
+
+    def to_counts(self, kpa: np.ndarray) -> np.ndarray:
+        """The inverse, for a sender: kPa to 12-bit counts (clipped), NaN to 0xFFF."""
+        k = np.asarray(kpa, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            counts = np.round(k / self.gain_kpa_per_count.astype(np.float64) + self.offset_counts)
+        counts = np.clip(counts, 0, MAX_VALID_COUNT)
+        counts[~np.isfinite(k)] = INVALID_COUNT
+        return counts.astype(np.uint16)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CalibrationRecord):
             return NotImplemented

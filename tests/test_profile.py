@@ -521,3 +521,17 @@ def test_decode_benchmark_runs_and_checks_its_round_trip(capsys):
     assert rows[0]["frame_bytes"] == 20 and rows[1]["frame_bytes"] <= 244
     assert all(r["batch_values_per_s"] > 0 for r in rows)
     assert '"mtu": 23' in capsys.readouterr().out
+
+
+@given(st.integers(1, 32), st.integers(0, 2**32 - 1))
+def test_calibration_counts_kpa_round_trip(k, seed):
+    """The one calibration formula: counts -> kPa -> counts is exact for valid counts, and the
+    invalid marker survives both ways as NaN / 0xFFF."""
+    rng = np.random.default_rng(seed)
+    cal = P.CalibrationRecord(rng.integers(0, 200, k), rng.uniform(0.05, 0.5, k))
+    counts = rng.integers(0, P.MAX_VALID_COUNT + 1, size=(20, k)).astype(np.uint16)
+    counts = np.maximum(counts, cal.offset_counts)  # below the offset reads as 0 kPa
+    counts[3, 0] = P.INVALID_COUNT
+    kpa = cal.to_kpa(counts)
+    assert np.isnan(kpa[3, 0]) and np.isfinite(np.delete(kpa.ravel(), 3 * k)).all()
+    assert np.array_equal(cal.to_counts(kpa), counts)

@@ -178,12 +178,8 @@ def default_calibration(n_sensors: int, *, seed: int = 0) -> profile.Calibration
 
 
 def kpa_to_counts(kpa: np.ndarray, cal: profile.CalibrationRecord) -> np.ndarray:
-    """Invert the calibration: counts = kPa / gain + offset, clipped to 12 bits, NaN invalid."""
-    k = np.asarray(kpa, dtype=np.float64)
-    counts = np.round(k / cal.gain_kpa_per_count.astype(np.float64) + cal.offset_counts)
-    counts = np.clip(counts, 0, profile.MAX_VALID_COUNT)
-    counts[~np.isfinite(k)] = profile.INVALID_COUNT
-    return counts.astype(np.uint16)
+    """Invert the calibration (see ``CalibrationRecord.to_counts``)."""
+    return cal.to_counts(kpa)
 
 
 class VirtualInsole:

@@ -199,8 +199,6 @@ class InsoleAssembler:
         self._seq = {c: SequenceTracker(**kw) for c in CHARACTERISTICS}
         self._unwrap = TickUnwrapper(reboot_backwards_ticks=back)
         self.clock = ClockFit(tick_hz=self.rates.tick_hz)
-        self._offset = self.calibration.offset_counts.astype(np.float32)
-        self._gain = self.calibration.gain_kpa_per_count.astype(np.float32)
         self._queue: list[tuple[float, str, bytes]] = []
         self._store = {c: _Frames() for c in CHARACTERISTICS}
         self._stats = LinkStats(side=self.side)
@@ -448,9 +446,7 @@ class InsoleAssembler:
         t, counts = t[keep], counts[keep]
         if t.size:
             self._last_emitted_s[PRESSURE] = float(t[-1])
-        kpa = np.maximum(counts.astype(np.float32) - self._offset, 0.0) * self._gain
-        kpa[counts == pf.INVALID_COUNT] = np.nan
-        return t, kpa
+        return t, self.calibration.to_kpa(counts)
 
     def _merge_same_instant(self, t: np.ndarray, counts: np.ndarray):
         """Rows less than half a sample apart are one sample (two halves that were not
