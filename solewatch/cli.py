@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from solewatch.live import add_parsers
 
     add_parsers(sub)  # scan, pair, unpair, stream, record, replay, simulate (BLE)
+    from solewatch.daily import add_parser as add_daily_parser
+
+    add_daily_parser(sub)  # daily (the history job)
     return parser
 
 
