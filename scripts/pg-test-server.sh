@@ -52,7 +52,9 @@ install_postgresql() {
     log="$(mktemp)"
     local ok=0
     for _ in 1 2; do
-        if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        # Wait for another apt/dpkg (e.g. unattended-upgrades on a fresh machine) rather than fail.
+        if { apt-get -o DPkg::Lock::Timeout=300 update -qq \
+             && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
                  --no-install-recommends postgresql; } >"$log" 2>&1; then
             ok=1
             break
@@ -77,12 +79,16 @@ start() {
         exit 1
     fi
     mkdir -p "$DIR"
+    DIR="$(cd "$DIR" && pwd)"
     if [ -n "$(ls -A "$DIR")" ]; then
         echo "$DIR is not empty; give a new folder." >&2
         exit 1
     fi
     chmod 700 "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres "$DIR"
+    # The server programs return to the working directory after resolving their own path;
+    # the postgres user may not be allowed into the caller's (e.g. /root/...).
+    cd "$DIR"
     if ! as_owner "$bin/initdb" -D "$DIR/data" -U postgres --auth=trust --no-sync \
             -E UTF8 --no-locale >"$DIR/initdb.log" 2>&1; then
         cat "$DIR/initdb.log" >&2
@@ -102,6 +108,9 @@ start() {
 }
 
 stop() {
+    [ -d "$DIR" ] || return 0
+    DIR="$(cd "$DIR" && pwd)"
+    cd /
     if [ -f "$DIR/data/postmaster.pid" ]; then
         local bin
         bin="$(server_bin)"
