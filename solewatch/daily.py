@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from analysis.alerts import SUDDEN_RISE, SUSTAINED_PRESSURE, UNSAFE_TEMPERATURE, Alert
 from analysis.config import AnalysisConfig
 from analysis.errors import DataProblem, InputError, SolewatchError
+from analysis.pipeline import GAIT_SUMMARY_KEYS
 from analysis.streams import TemperatureStream
 from solewatch.store import Store, StoreError, sha256_of
 from solewatch.store.models import DailyGait, DailyTemperature, Recording, Wearer
@@ -128,6 +129,7 @@ class DailyReport:
     alerts_opened: list[Any] = field(default_factory=list)
     alerts_superseded: list[Any] = field(default_factory=list)
     problems: dict[str, list[str]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -392,6 +394,7 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
     pressures: list[tuple[float, Any, int]] = []
     used: list[int] = []
     tz: timezone | None = None
+    problems_of: dict[int, list[DataProblem]] = {}
     for r in recs:
         got = _load_recording(r, cache)
         if got.recording is None:
@@ -401,6 +404,7 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
         if tz is None:
             tz = timezone(timedelta(minutes=r.start_offset_min or 0))
         problems.extend(got.recording.problems)
+        problems_of[r.id] = list(got.recording.problems)
         if got.recording.temperature is not None:
             temps.append(got.recording.temperature)
         p = got.recording.pressure
@@ -425,7 +429,8 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
             notes.append(f"{len(pressures)} pressure recordings on {day.isoformat()}: the "
                          f"longest (recording {rid}) is summarised")
         result = analyze(pressure=p, source=p.source, config=config)
-        gait = result.gait.summary if result.gait is not None else None
+        if result.gait is not None:
+            gait = {k: result.gait.summary.get(k) for k in GAIT_SUMMARY_KEYS}
         pressure = result.pressure
         alerts += [a for a in result.alerts if a.rule in SAMPLE_RULES and a.first_day]
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
@@ -433,8 +438,9 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
     with store.transaction():
         store.write_day(wearer, day, temperature_rows=temperature_rows, gait=gait,
                         pressure=pressure, alerts=alerts, at=now)
-        for rid in mark:
-            store.set_recording_status(rid, "ingested", at=now)
+        for rid in mark:  # the data problems are kept with the recording
+            store.set_recording_status(rid, "ingested", at=now,
+                                       reason=_problems_text(problems_of.get(rid, [])))
         if pause > 0:
             _stderr(f"solewatch daily: pausing {pause:g} s inside the transaction of "
                     f"{wearer} {day.isoformat()} ({PAUSE_ENV})")
@@ -443,6 +449,12 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
     return DayResult(wearer=wearer, day=day, recordings=used,
                      temperature_rows=len(temperature_rows), gait=gait is not None,
                      pressure_rows=n_pressure, alerts=alerts, notes=notes, problems=problems)
+
+
+def _problems_text(problems: list[DataProblem]) -> str:
+    if not problems:
+        return ""
+    return f"{len(problems)} data problem(s), the rest kept: " + "; ".join(map(str, problems))
 
 
 # -- the history -----------------------------------------------------------------------------
@@ -664,15 +676,23 @@ def _process_wearer(store: Store, wearer: str, report: DailyReport, config: Anal
                 if d not in stored_days:
                     touched.setdefault(d, [])
     cache: dict[int, Any] = {}
+    failed_days: set[date] = set()
     for day in sorted(touched):
-        result = retry(lambda d=day: analyze_wearer_day(
-            store, wearer, d, config=config, mark_ingested=touched[d], at=now, cache=cache),
-            f"writing {wearer} {day.isoformat()}")
+        try:
+            result = retry(lambda d=day: analyze_wearer_day(
+                store, wearer, d, config=config, mark_ingested=touched[d], at=now,
+                cache=cache), f"writing {wearer} {day.isoformat()}")
+        except DatabaseUnavailable:
+            raise
+        except SolewatchError as exc:  # this day only: nothing of it stored; the rest go on
+            report.errors.append(f"{wearer} {day.isoformat()}: not stored: {exc}")
+            failed_days.add(day)
+            continue
         report.days.append((wearer, day))
         for note in result.notes:
             report.problems.setdefault(f"{wearer} {day.isoformat()}", []).append(note)
     for r in new:
-        if r.status == "new":
+        if not failed_days & set(recording_days(r)):
             report.ingested.append(r.path)
     opened, superseded = retry(lambda: evaluate_history(store, wearer, config=config, at=now),
                                f"evaluating the alert rules of {wearer}")
@@ -744,7 +764,7 @@ __all__ = [
 
 #: Exit codes of ``solewatch daily``.
 EXIT_OK = 0            # everything given was ingested or was already there
-EXIT_SKIPPED = 1       # the run completed, but some recordings were skipped (reasons printed)
+EXIT_SKIPPED = 1       # the run completed, but some recordings or days were skipped (why printed)
 EXIT_USAGE = 2         # bad arguments
 EXIT_DATABASE = 3      # the database was unavailable for longer than the retry time
 
@@ -770,6 +790,8 @@ def print_report(report: DailyReport, out: Any = None) -> None:
           f"(alert {a.id}, open)")
     for a in report.alerts_superseded:
         p(f"resolved  {a.wearer}: alert {a.id} superseded (late data moved its episode)")
+    for e in report.errors:
+        p(f"error     {e}")
     p(f"summary   {len(report.ingested)} ingested, {len(report.skipped)} skipped, "
       f"{len(report.already)} already in the store, {len(report.days)} day(s) recomputed, "
       f"{len(report.alerts_opened)} alert(s) opened")
@@ -802,14 +824,14 @@ def cmd_daily(args: Any) -> int:
             def show(report: DailyReport) -> None:
                 nonlocal status
                 print_report(report)
-                if report.skipped:
+                if report.skipped or report.errors:
                     status = EXIT_SKIPPED
             watch(store, interval_s=args.poll, stop_after_s=args.watch_for,
                   on_report=show, **kwargs)
             return status
         report = run_daily(store, **kwargs)
         print_report(report)
-        return EXIT_SKIPPED if report.skipped else EXIT_OK
+        return EXIT_SKIPPED if report.skipped or report.errors else EXIT_OK
     except DatabaseUnavailable as exc:
         _stderr(f"solewatch daily: {exc}")
         return EXIT_DATABASE

@@ -1,0 +1,244 @@
+"""The daily job (solewatch.daily) on both store backends: the alert it finds against the
+generator's truth, idempotence, late data, lifecycle states kept, the CLI and --watch.
+
+Store fixtures (``store`` on SQLite and a real PostgreSQL) come from tests/test_store.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from analysis.alerts import CONTRALATERAL_SITE
+from analysis.config import AnalysisConfig
+from solewatch.daily import (
+    DailySettings,
+    analyze_wearer_day,
+    recording_days,
+    run_daily,
+    watch,
+)
+from solewatch.store.models import TEMPERATURE_SITES
+from tests._daily_data import DAYS, day_file_name, truth_days, write_days
+from tests.test_store import snapshot, store, store_url  # noqa: F401  (fixtures)
+
+NOW = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)
+FAST = DailySettings(settle_s=0.0, retry_total_s=5.0)
+CFG = AnalysisConfig()
+
+
+def run(store, inbox, *, now=NOW, wearer="ann"):  # noqa: F811
+    return run_daily(store, wearers=[wearer], inbox=inbox, now=now, settings=FAST)
+
+
+def truth_alert():
+    """(foot, site, first day, confirmed day) the generator's truth calls for: the first day
+    the hotspot's daily excess is over 2.2 °C, confirmed ``consecutive_days`` later."""
+    _days, inflamed, hotspot = truth_days("hotspot")
+    spots = sorted(d for d, f, s in inflamed if (f, s) == (hotspot["foot"], hotspot["site"]))
+    n = CFG.temperature.consecutive_days
+    assert spots[:n] == [spots[0] + timedelta(days=i) for i in range(n)]
+    return hotspot["foot"], hotspot["site"], spots[0], spots[n - 1]
+
+
+def days_in_store(store, wearer="ann"):  # noqa: F811
+    by_day: dict = {}
+    for r in store.daily_temperature(wearer):
+        by_day.setdefault(r.day, []).append(r.site)
+    return by_day
+
+
+def test_hotspot_fortnight_raises_the_truths_alert(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "hotspot")
+    report = run(store, inbox)
+    days, _, _ = truth_days("hotspot")
+    assert len(report.ingested) == DAYS and report.skipped == [] and report.errors == []
+    assert [d for _, d in report.days] == list(days)
+    # Every day has its seven temperature rows (six sites and the foot mean).
+    stored = days_in_store(store)
+    assert sorted(stored) == list(days)
+    assert all(sorted(v) == sorted(TEMPERATURE_SITES) for v in stored.values())
+    assert all(r.status == "ingested" for r in store.recordings("ann"))
+    foot, site, first, confirmed = truth_alert()
+    alerts = store.alerts("ann")
+    assert [(a.rule, a.foot, a.site, a.first_day, a.confirmed_day, a.status) for a in alerts] \
+        == [(CONTRALATERAL_SITE, foot, site, first, confirmed, "open")]
+    assert [a.id for a in report.alerts_opened] == [alerts[0].id]
+    # The alerted difference is over the rule's threshold on the stored rows of those days.
+    rows = {(r.day, r.site): r for r in store.daily_temperature("ann")}
+    assert rows[(first, site)].delta_c > CFG.temperature.contralateral_site_delta_c
+    assert rows[(confirmed, site)].delta_c > CFG.temperature.contralateral_site_delta_c
+
+
+def test_healthy_fortnight_raises_no_alert(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "healthy")
+    report = run(store, inbox)
+    assert len(report.days) == DAYS and report.alerts_opened == []
+    assert store.alerts("ann") == []
+    assert len(store.daily_temperature("ann")) == DAYS * len(TEMPERATURE_SITES)
+
+
+def test_running_twice_changes_nothing(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "hotspot")
+    run(store, inbox)
+    (alert,) = store.alerts("ann")
+    store.acknowledge_alert(alert.id, by="ann", note="resting", at=NOW + timedelta(hours=1))
+    before = snapshot(store)
+    # Again, a day later: nothing new in the inbox -> no row added, changed or re-dated.
+    report = run(store, inbox, now=NOW + timedelta(days=1))
+    assert (report.ingested, report.days, report.alerts_opened) == ([], [], [])
+    assert len(report.already) == DAYS
+    assert snapshot(store) == before
+    # Recomputing every day from its recordings gives the same values: still no change.
+    for day in sorted(days_in_store(store)):
+        analyze_wearer_day(store, "ann", day, at=NOW + timedelta(days=2))
+    run(store, inbox, now=NOW + timedelta(days=2))
+    assert snapshot(store) == before
+    assert store.get_alert(alert.id).status == "acknowledged"  # a person's step is kept
+
+
+def test_a_late_day_re_evaluates_the_days_around_it(store, tmp_path):  # noqa: F811
+    foot, site, first, confirmed = truth_alert()
+    days, _, _ = truth_days("hotspot")
+    late = list(days).index(confirmed)  # the day that confirms the truth's episode
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "hotspot", [i for i in range(DAYS) if i != late])
+    run(store, inbox)
+    assert confirmed not in days_in_store(store)
+    # Without that day the run is broken after `first`: the alert starts later.
+    (early,) = store.alerts("ann")
+    assert (early.foot, early.site) == (foot, site)
+    assert early.first_day > confirmed
+    # The day arrives late: it is recomputed, and so is the consecutive-day evaluation.
+    write_days(inbox, "hotspot", [late])
+    report = run(store, inbox, now=NOW + timedelta(days=1))
+    assert report.ingested == [str((inbox / day_file_name(late)).resolve())]
+    assert [d for _, d in report.days] == [confirmed]
+    assert sorted(days_in_store(store)[confirmed]) == sorted(TEMPERATURE_SITES)
+    current = store.alerts("ann", status="open")
+    assert [(a.rule, a.foot, a.site, a.first_day, a.confirmed_day) for a in current] == [
+        (CONTRALATERAL_SITE, foot, site, first, confirmed)]
+    # The alert the gap had made is resolved by the program, saying which one replaces it.
+    old = store.get_alert(early.id)
+    assert old.status == "resolved"
+    step = store.alert_history(early.id)[-1]
+    assert step.by == "solewatch" and f"superseded by alert {current[0].id}" in step.note
+    assert [a.id for a in report.alerts_superseded] == [early.id]
+
+
+def test_a_changed_file_is_a_new_recording_that_replaces_the_old(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    (path,) = write_days(inbox, "hotspot", [3])
+    run(store, inbox)
+    (day,) = days_in_store(store)
+    before = {r.site: r.left_c for r in store.daily_temperature("ann")}
+    # The same path now holds another day's worth (healthy data of the same date).
+    (other,) = write_days(tmp_path / "other", "healthy", [3])
+    path.write_bytes(other.read_bytes())
+    os.utime(path, (time.time() - 3600,) * 2)
+    report = run(store, inbox, now=NOW + timedelta(days=1))
+    assert report.ingested == [str(path.resolve())] and [d for _, d in report.days] == [day]
+    recs = store.recordings("ann")
+    assert len(recs) == 2 and {r.status for r in recs} == {"ingested"}
+    after = {r.site: r.left_c for r in store.daily_temperature("ann")}
+    assert after != before and len(store.daily_temperature("ann")) == len(TEMPERATURE_SITES)
+
+
+def test_recording_days_are_local_days(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "hotspot", [0, 1])
+    run(store, inbox)
+    days, _, _ = truth_days("hotspot")
+    assert [recording_days(r) for r in store.recordings("ann")] == [[days[0]], [days[1]]]
+
+
+def test_cli_daily_prints_what_it_did(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"  # the library tests cover PostgreSQL
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "hotspot")
+    (inbox / "notes.bin").write_bytes(b"\x00\x01garbage")
+    os.utime(inbox / "notes.bin", (time.time() - 3600,) * 2)
+    env = {**os.environ, "SOLEWATCH_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "solewatch", "daily", "--db", url, "--wearer", "ann",
+           "--inbox", str(inbox)]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    foot, site, day1, day2 = truth_alert()
+    assert first.returncode == 1, first.stderr  # one file skipped
+    assert f"skipped   {inbox / 'notes.bin'}: " in first.stdout
+    assert "binary content, not a text recording" in first.stdout
+    assert first.stdout.count("ingested  ") == DAYS
+    assert (f"alert     ann: contralateral_site {foot} {site} from {day1.isoformat()}, "
+            f"confirmed {day2.isoformat()}") in first.stdout
+    assert f"summary   {DAYS} ingested, 1 skipped" in first.stdout
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    # The unreadable file is registered as failed: the same bytes are not tried again.
+    assert again.stdout.strip() == (f"summary   0 ingested, 0 skipped, {DAYS + 1} already in "
+                                    "the store, 0 day(s) recomputed, 0 alert(s) opened")
+
+
+def test_usage_errors_exit_2(tmp_path):
+    env = {**os.environ, "SOLEWATCH_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "solewatch", "daily", "--db",
+                           f"sqlite:///{tmp_path / 's.db'}", "--inbox", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "need exactly one --wearer" in done.stderr
+
+
+def test_the_default_inbox_is_per_wearer_in_solewatch_home(store, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("SOLEWATCH_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "home" / "inbox" / "ann"
+    write_days(folder, "healthy", [0, 1])
+    report = run_daily(store, now=NOW, settings=FAST)  # every wearer with an inbox folder
+    assert len(report.ingested) == 2 and [w.name for w in store.wearers()] == ["ann"]
+    # A wearer named on the command line gets an inbox folder on first use.
+    run_daily(store, wearers=["bob"], now=NOW, settings=FAST)
+    assert (tmp_path / "home" / "inbox" / "bob").is_dir()
+
+
+def test_a_file_still_being_written_waits_for_the_next_run(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    (path,) = write_days(inbox, "healthy", [0])
+    os.utime(path)  # just modified
+    report = run_daily(store, wearers=["ann"], inbox=inbox, now=NOW,
+                       settings=DailySettings(settle_s=30.0))
+    assert report.ingested == [] and "left for the next run" in report.skipped[0].reason
+    assert store.recordings("ann") == []
+
+
+def test_watch_runs_again_when_a_recording_arrives(store, tmp_path):  # noqa: F811
+    inbox = tmp_path / "inbox"
+    write_days(inbox, "healthy", [0])
+    reports = []
+
+    def arrive():
+        while not reports:
+            time.sleep(0.05)
+        write_days(inbox, "healthy", [1])  # what `solewatch record` would drop in
+
+    t = threading.Thread(target=arrive)
+    t.start()
+    runs = watch(store, interval_s=0.1, max_runs=2, on_report=reports.append,
+                 wearers=["ann"], inbox=inbox, now=NOW, settings=FAST)
+    t.join()
+    assert runs == 2
+    assert [len(r.ingested) for r in reports] == [1, 1]
+    assert len(days_in_store(store)) == 2
+
+
+@pytest.mark.parametrize("hours", [0])
+def test_analyze_wearer_day_of_a_day_without_data_stores_nothing(store, tmp_path, hours):  # noqa: F811
+    store.ensure_wearer("ann")
+    before = snapshot(store)
+    result = analyze_wearer_day(store, "ann", NOW.date(), at=NOW)
+    assert result.empty and result.recordings == []
+    assert snapshot(store) == before
