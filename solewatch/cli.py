@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from solewatch.live import add_parsers
 
     add_parsers(sub)  # scan, pair, unpair, stream, record, replay, simulate (BLE)
+    from solewatch.exports.cli import add_parsers as add_export_parsers
+
+    add_export_parsers(sub)  # export, report (history store)
     from solewatch.daily import add_parser as add_daily_parser
 
     add_daily_parser(sub)  # daily (the history job)
