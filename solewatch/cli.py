@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from solewatch.daily import add_parser as add_daily_parser
 
     add_daily_parser(sub)  # daily (the history job)
+    from solewatch.clinic.cli import add_parser as add_clinic_parser
+
+    add_clinic_parser(sub)  # reanalyze (clinic scale, on Dask)
     return parser
 
 
