@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 
@@ -18,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import sqlalchemy as sa
 
 from analysis.alerts import CONTRALATERAL_SITE, SUDDEN_RISE, SUSTAINED_PRESSURE, Alert
 from analysis.config import TemperatureConfig
@@ -37,53 +34,15 @@ from solewatch.exports.tables import collect, table_rows
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
 from tests._temperature_sim import simulate
+from tests.test_store import store, store_url  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
-PG_URL_ENV = "SOLEWATCH_TEST_PG_URL"
-SKIP_PG_ENV = "SOLEWATCH_SKIP_PG"
 T0 = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
 START, END = date(2026, 3, 1), date(2026, 3, 10)
 WEARER = "ann"
 
 
-# -- store fixtures (same scheme as tests/test_store.py: a throwaway schema on PostgreSQL) ---
-
-
-def _pg_url() -> str:
-    url = os.environ.get(PG_URL_ENV, "").strip()
-    if url:
-        return url
-    if os.environ.get(SKIP_PG_ENV) == "1":
-        pytest.skip(f"{SKIP_PG_ENV}=1: the PostgreSQL variants of the export tests are skipped")
-    pytest.fail(f"{PG_URL_ENV} is not set; run `bash scripts/test.sh` (it starts a PostgreSQL "
-                f"server) or set {SKIP_PG_ENV}=1 to skip the PostgreSQL variants on purpose")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
-        s.migrate()
-        yield s
-        s.close()
-        return
-    url = sa.make_url(_pg_url())
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    s = Store.open(url.update_query_dict({"options": f"-csearch_path={schema}"}))
-    try:
-        s.migrate()
-        yield s
-    finally:
-        s.close()
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-
-def fill(store: Store) -> dict:
+def fill(store: Store) -> dict:  # noqa: F811
     """Known history for 2026-03-01..10 (+ rows outside it); returns what was written."""
     store.add_wearer(WEARER, time_zone="Europe/Berlin", at=T0)
     store.add_wearer("bob", at=T0)
@@ -191,7 +150,7 @@ def _same(got, want) -> bool:
     return got == want
 
 
-def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):
+def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):  # noqa: F811
     fill(store)
     paths = export_tables(store, WEARER, START, END, tmp_path / "out")
     assert len(paths) == 2 * len(TABLES) and all(p.is_file() for p in paths)
@@ -234,7 +193,7 @@ def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):
         assert all(START <= d <= END for d in days), table
 
 
-def test_exported_values_are_the_stored_ones(store, tmp_path):
+def test_exported_values_are_the_stored_ones(store, tmp_path):  # noqa: F811
     written = fill(store)
     paths = export_tables(store, WEARER, START, END, tmp_path, formats=("csv",))
     assert all(p.suffix == ".csv" for p in paths)
@@ -307,7 +266,7 @@ def test_every_column_name_carries_its_unit():
     assert {c.name: c.unit for c in COLUMNS["daily_pressure"]}["peak_kPa"] == "kPa"
 
 
-def test_bad_input_is_explained(store, tmp_path):
+def test_bad_input_is_explained(store, tmp_path):  # noqa: F811
     fill(store)
     with pytest.raises(ExportError, match=r"no wearer named 'nobody'.*wearers: 'ann', 'bob'"):
         export_tables(store, "nobody", START, END, tmp_path)
@@ -360,7 +319,7 @@ def _section(html: str, ident: str) -> str:
     return html[start:html.index("</section>", start)]
 
 
-def test_report_is_self_contained_and_complete(store, tmp_path):
+def test_report_is_self_contained_and_complete(store, tmp_path):  # noqa: F811
     written = fill(store)
     html = render_report(store, WEARER, START, END,
                          generated_at=datetime(2026, 3, 12, 10, 0, tzinfo=UTC))
@@ -441,18 +400,19 @@ def test_report_is_self_contained_and_complete(store, tmp_path):
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_report_of_a_range_without_alerts_says_so(store):
+def test_report_of_a_range_without_alerts_says_so(store):  # noqa: F811
     fill(store)
-    html = render_report(store, WEARER, "2026-03-10", "2026-03-10")
+    html = render_report(store, WEARER, "2026-03-01", "2026-03-02")
     _, text = _parse(html)
-    assert "No alert in this range." in text or "acknowledged" in text
-    assert "Date range 2026-03-10 to 2026-03-10 (1 days" in text
+    assert "No alert in this range." in text and "Alerts in range none" in text
+    assert "Date range 2026-03-01 to 2026-03-02 (2 days" in text
+    assert "Tingling" not in text and "Balance exercises" in text
 
 
 # -- CLI -------------------------------------------------------------------------------------
 
 
-def test_cli_export_and_report(store, tmp_path, capsys):
+def test_cli_export_and_report(store, tmp_path, capsys):  # noqa: F811
     fill(store)
     url = store.engine.url.render_as_string(hide_password=False)
     out = tmp_path / "exp"

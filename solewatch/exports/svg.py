@@ -155,7 +155,7 @@ def render(chart: Chart) -> str:
     # x axis: days, thinned to at most ~10 labels
     step = max(1, math.ceil(n / 10))
     for i, d in enumerate(days):
-        if i % step == 0 or i == n - 1:
+        if _labelled(i, n, step):
             x = sx(d)
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + ph}" y2="{top + ph + 4}" '
                        'stroke="#444"/>')
@@ -209,6 +209,11 @@ def render(chart: Chart) -> str:
         lx += 30 + 6.2 * len(label)
     out.append("</svg>")
     return "".join(out)
+
+
+def _labelled(i: int, n: int, step: int) -> bool:
+    """Label every ``step``-th day, and the last one when it is not crowded by the one before."""
+    return i % step == 0 or (i == n - 1 and (n - 1) % step > step // 2)
 
 
 def _legend_line(s: Series):
@@ -268,7 +273,7 @@ def bar_chart(title: str, y_label: str, days: Sequence[date], values: Sequence[f
                'stroke="#444"/>')
     step = max(1, math.ceil(n / 10))
     for i, d in enumerate(days):
-        if i % step == 0 or i == n - 1:
+        if _labelled(i, n, step):
             out.append(f'<text x="{left + (i + 0.5) * bw:.1f}" y="{top + ph + 13}" class="tk" '
                        f'text-anchor="middle">{d.strftime("%d %b")}</text>')
     for r, (label, present) in enumerate(marks.items()):

@@ -362,7 +362,8 @@ def evidence_summary(a: StoredAlert) -> str:
     for day, item, value in evidence_items(a.evidence):
         if day is None and item not in ("threshold_c", "threshold_kpa", "limit_c", "last_day"):
             unit = evidence_unit(item)
-            shown = f"{value:g}" if isinstance(value, float) else json.dumps(value)
+            shown = (f"{value:g}" if isinstance(value, float)
+                     else value if isinstance(value, str) else json.dumps(value))
             parts.append(f"{item} {shown}{' ' + unit if unit else ''}")
     return "; ".join(parts)
 
