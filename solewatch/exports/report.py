@@ -84,7 +84,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .meta td:first-child { width: 35%; font-weight: 600; }
 .notdx { border: 2px solid #000; padding: 3mm; margin: 4mm 0; font-weight: 600; }
 .alert { border: 1px solid #999; border-left: 6px solid var(--done); padding: 2mm 3mm;
-         margin: 3mm 0; break-inside: avoid; }
+         margin: 3mm 0; }
 .alert.open { border-left-color: var(--open); border-width: 2px 2px 2px 8px;
               border-color: var(--open); }
 .alert.acknowledged { border-left-color: var(--ack); }
@@ -103,7 +103,7 @@ svg .al { font-size: 10.5px; }
 .chartbox { break-inside: avoid; }
 @page { size: A4; margin: 12mm; }
 @media print { body { padding: 0; max-width: none; } h2 { break-after: avoid; }
-  .alert, tr { break-inside: avoid; } }
+  h3, tr, .advice { break-inside: avoid; } h3 { break-after: avoid; } }
 """
 
 
