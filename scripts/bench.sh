@@ -6,7 +6,9 @@
 #   benchmarks.decode  BLE frame decode throughput   -> benchmarks/results/decode.txt
 #   benchmarks.ble     notification latency and CPU per insole over the virtual radio
 #                                                     -> benchmarks/results/ble.txt
-# Idempotent; takes about 10 minutes on the 2-core reference machine.
+#   benchmarks.clinic  re-analysis on a Dask LocalCluster, 1 and 2 workers, into a private
+#                      PostgreSQL; database and raw log sizes -> benchmarks/results/clinic.txt
+# Idempotent; takes about 20 minutes on the 2-core reference machine.
 # Usage: bash scripts/bench.sh [arguments for benchmarks.run: see --help]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,3 +25,5 @@ echo "== BLE frame decode" >&2
 "$PY" -m benchmarks.decode | tee "$ROOT/benchmarks/results/decode.txt"
 echo "== BLE latency and CPU per insole" >&2
 "$PY" -m benchmarks.ble | tee "$ROOT/benchmarks/results/ble.txt"
+echo "== Clinic re-analysis on Dask (1 and 2 workers, PostgreSQL)" >&2
+"$PY" -m benchmarks.clinic | tee "$ROOT/benchmarks/results/clinic.txt"
