@@ -31,6 +31,7 @@ from solewatch.store import (
     Store,
     StoreError,
     local_time,
+    resolve_url,
     sha256_of,
 )
 from solewatch.store.models import TABLES, Base, DailyTemperature
@@ -64,7 +65,7 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    url = sa.make_url(_pg_url())
+    url = resolve_url(_pg_url())  # postgresql:// -> postgresql+psycopg://
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(url)
     with admin.begin() as c:
