@@ -846,7 +846,7 @@ def add_parser(sub: Any) -> None:
         description="Ingest new recordings (the wearer's inbox $SOLEWATCH_HOME/inbox/WEARER/, "
         "--inbox DIR, or PATHs), recompute every day they touch, evaluate the alert rules "
         "over the stored history. Idempotent: running it again changes nothing. Exit codes: "
-        "0 done; 1 done but some recordings skipped (reasons printed); 2 usage; 3 the "
+        "0 done; 1 done but some recordings or days skipped (reasons printed); 2 usage; 3 the "
         "database was unavailable for longer than --retry-for.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="recording files to ingest")
     p.add_argument("--db", metavar="URL", help="database URL (default: $SOLEWATCH_DB_URL, "
