@@ -38,3 +38,16 @@ def test_toml_override_and_errors(tmp_path):
     p.write_text("[temperature\n")
     with pytest.raises(InputError, match="not valid TOML"):
         load_config(p)
+
+
+def test_reference_ranges_are_numeric_where_charts_need_them():
+    """Charts draw the typical band from analysis.references: defined there once."""
+    from analysis.references import REFERENCES
+    from solewatch.exports.report import GAIT_CHARTS
+
+    for col, _title, unit in GAIT_CHARTS:
+        ref = REFERENCES[col]
+        assert ref.typical_range is not None, col
+        low, high = ref.typical_range
+        assert low < high and ref.unit == unit
+    assert REFERENCES["pci_pct"].typical_range == pytest.approx((2.05, 4.27))

@@ -56,16 +56,14 @@ EVIDENCE_LABELS: Final[dict[str, str]] = {
     "above_usual_c": "above usual",
 }
 STATUS_ORDER: Final = {"open": 0, "acknowledged": 1, "resolved": 2}
-#: Gait charts: (column, title, unit, reference band low/high, REFERENCES key). The bands are
-#: the "typical" figures of analysis.references (its text and source are printed under each).
+#: Gait charts: (column, title, unit). The reference band is the metric's ``typical_range`` in
+#: analysis.references (its text and source are printed under each chart).
 GAIT_CHARTS: Final = (
-    ("cadence_steps_per_min", "Cadence", "steps/min", (100.0, 120.0), "cadence_steps_per_min"),
-    ("stride_time_cv_pct", "Stride-time variability (CV)", "%", (2.0, 3.0),
-     "stride_time_cv_pct"),
-    ("swing_time_cv_pct", "Swing-time variability (CV)", "%", (1.2, 3.3), "swing_time_cv_pct"),
-    ("pci_pct", "Phase coordination index (PCI)", "%", (3.16 - 1.11, 3.16 + 1.11), "pci_pct"),
-    ("double_support_pct", "Double support", "% of stride", (20.0, 30.0),
-     "double_support_pct"),
+    ("cadence_steps_per_min", "Cadence", "steps/min"),
+    ("stride_time_cv_pct", "Stride-time variability (CV)", "%"),
+    ("swing_time_cv_pct", "Swing-time variability (CV)", "%"),
+    ("pci_pct", "Phase coordination index (PCI)", "%"),
+    ("double_support_pct", "Double support", "% of stride"),
 )
 LEFT_STYLE: Final = {"colour": OKABE_ITO["blue"], "marker": "circle", "dash": ""}
 RIGHT_STYLE: Final = {"colour": OKABE_ITO["orange"], "marker": "square", "dash": "6 3"}
@@ -331,8 +329,9 @@ def _gait(h: WearerHistory) -> str:
         return ('<section id="gait"><h2>Gait</h2><p>No gait data in this range.</p>'
                 "</section>")
     charts = []
-    for col, title, unit, band, ref_key in GAIT_CHARTS:
-        ref = REFERENCES[ref_key]
+    for col, title, unit in GAIT_CHARTS:
+        ref = REFERENCES[col]
+        band = ref.typical_range
         chart = Chart(
             title=f"{title} ({unit})", y_label=f"{title.split(' (')[0].lower()} ({unit})",
             days=h.days, series=[Series("daily value", [(r.day, getattr(r, col)) for r in h.gait],
