@@ -19,14 +19,16 @@ Steps:
 2. 8 wearers x 14 days generated and ingested by the serial daily job (``run_daily``,
    in-process, no Dask: the baseline) into two schemas, one holding the first 7 days, one
    all 14;
-3. two LocalClusters (1 worker and 2 workers, 1 thread each, analysis imported on every
-   worker before timing); for each schema (7, 14 days) and 2, 4, 8 wearers, the analysis
-   tables are emptied and ``reanalyze`` is timed on one cluster then the other (the order
+3. two LocalClusters (1 worker and 2 workers, 1 thread each, every worker warmed by one
+   untimed re-analysis of 4 wearers; worker CPU time read before and after each run);
+   for each schema (7, 14 days) and 2, 4, 8 wearers, the analysis tables are emptied and
+   ``reanalyze`` is timed on one cluster then the other (the order
    alternates from cell to cell so that a drift of the shared machine's load does not
    favour one side), ``--repeats`` times, best kept;
 4. database size: ``pg_total_relation_size`` of every table of each schema (after the
-   re-analysis; 8 kB pages), per wearer-day, and the growth from 7 to 14 days per added
-   wearer-day, extrapolated to a wearer-year;
+   re-analyses and a VACUUM FULL; 8 kB pages), per wearer-day, and the growth from 7 to 14
+   days per added wearer-day; and a wearer-year measured: one wearer's 14 analysed days
+   copied with shifted days into a fresh schema until a year is covered;
 5. raw log size: bytes per second of a .swlog of both insoles at 100 Hz with temperatures
    once a second (60 s, MTU 247 and MTU 23), extrapolated to a day.
 """
@@ -100,12 +102,15 @@ def forget_analysis(url: str) -> None:
 
 
 def table_sizes(url: str) -> dict[str, int]:
+    """Bytes (pg_total_relation_size, after VACUUM FULL: the timed runs deleted and rewrote
+    the analysis tables many times) and rows of every table."""
     import sqlalchemy as sa
 
     from solewatch.store.models import TABLES
 
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as c:
+        c.exec_driver_sql("VACUUM FULL")
         sizes = {t: int(c.exec_driver_sql(f"SELECT pg_total_relation_size('{t}')").scalar())
                  for t in TABLES}
         rows = {t: int(c.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()) for t in TABLES}
@@ -186,6 +191,11 @@ def raw_log_rates(folder: Path) -> list[dict]:
     return out
 
 
+def _worker_cpu_s() -> float:
+    """CPU seconds this worker process has used (all its threads)."""
+    return time.process_time()
+
+
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least-squares y = a + b x."""
     b, a = np.polyfit(np.asarray(xs, float), np.asarray(ys, float), 1)
@@ -218,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(pg_dir)
     started_pg = args.pg_url is None
     clusters = []
+    clients: dict = {}
     try:
         url = args.pg_url or start_postgres(pg_dir)
         engine = sa.create_engine(url)
@@ -251,12 +262,14 @@ def main(argv: list[str] | None = None) -> int:
 
         for n in (1, 2):
             c = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
+                                         dashboard_address=":0", silence_logs=logging.ERROR)
             clusters.append(c)
         addresses = {1: clusters[0].scheduler_address, 2: clusters[1].scheduler_address}
-        # Warm both clusters once (imports, first connections) outside the timed runs.
-        reanalyze(urls[day_counts[0]], wearers=names[:1], scheduler=addresses[1])
-        reanalyze(urls[day_counts[0]], wearers=names[:1], scheduler=addresses[2])
+        clients = {n: distributed.Client(addresses[n]) for n in (1, 2)}
+        # Warm every worker once (imports, first connections, first calls) untimed: four
+        # wearers, so that each worker of the 2-worker cluster gets tasks.
+        for n in (1, 2):
+            reanalyze(urls[day_counts[0]], wearers=names[:4], scheduler=addresses[n])
 
         cells = []
         flip = False
@@ -264,18 +277,22 @@ def main(argv: list[str] | None = None) -> int:
             for w in wearer_counts:
                 best: dict[int, float] = {}
                 task_s: dict[int, float] = {}
+                cpu_s: dict[int, float] = {}
                 for _ in range(args.repeats):
                     for n in ((2, 1) if flip else (1, 2)):
                         forget_analysis(urls[d])
+                        cpu0 = clients[n].run(_worker_cpu_s)
                         rep = reanalyze(urls[d], wearers=names[:w], scheduler=addresses[n])
+                        cpu1 = clients[n].run(_worker_cpu_s)
                         if not rep.ok or len(rep.done) != w * d:
                             raise RuntimeError(rep.summary())
                         if rep.wall_s < best.get(n, float("inf")):
                             best[n] = rep.wall_s
                             task_s[n] = sum(o.seconds for o in rep.done)
+                            cpu_s[n] = sum(cpu1[k] - cpu0[k] for k in cpu1)
                     flip = not flip
                 cells.append({"days": d, "wearers": w, "wearer_days": w * d,
-                              "wall_s": best, "task_s": task_s})
+                              "wall_s": best, "task_s": task_s, "cpu_s": cpu_s})
                 print(f"{w} wearers x {d} days: 1 worker {best[1]:.1f} s, 2 workers "
                       f"{best[2]:.1f} s", file=sys.stderr)
         sizes = {d: table_sizes(urls[d]) for d in day_counts}
@@ -283,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         rates = raw_log_rates(work)
         m["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
+        for client in clients.values():
+            client.close()
         for c in clusters:
             c.close()
         if started_pg:
@@ -336,15 +355,19 @@ def main(argv: list[str] | None = None) -> int:
         a, b = fit(xs, [c["wall_s"][n] for c in cells])
         lines.append(f"* {n} worker{'s' if n > 1 else ''}: wall = {a:.2f} s + {b:.3f} s x "
                      f"wearer-days ({60 / b:.0f} wearer-days/min at scale)")
-    lines += ["", "Per wearer-day, by days of history (seconds of wall time per wearer-day, "
-              "and the analyze_wearer_day time summed over tasks per wearer-day):", "",
-              "| days | wearers | 1 worker: wall s/wd | 1 worker: task s/wd | "
-              "2 workers: wall s/wd | 2 workers: task s/wd |", "|---:|---:|---:|---:|---:|---:|"]
+    lines += ["", "Per wearer-day, by days of history: wall seconds, the analyze_wearer_day "
+              "time summed over tasks (wall time inside the workers), and the CPU seconds "
+              "the worker processes used (all threads), each per wearer-day. CPU / wall with "
+              "2 workers is how many cores the workers actually got on the shared machine:",
+              "", "| days | wearers | 1 worker: wall s | task s | CPU s | "
+              "2 workers: wall s | task s | CPU s | 2 workers: cores got |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in cells:
         wd = c["wearer_days"]
         lines.append(f"| {c['days']} | {c['wearers']} | {c['wall_s'][1] / wd:.3f} | "
-                     f"{c['task_s'][1] / wd:.3f} | {c['wall_s'][2] / wd:.3f} | "
-                     f"{c['task_s'][2] / wd:.3f} |")
+                     f"{c['task_s'][1] / wd:.3f} | {c['cpu_s'][1] / wd:.3f} | "
+                     f"{c['wall_s'][2] / wd:.3f} | {c['task_s'][2] / wd:.3f} | "
+                     f"{c['cpu_s'][2] / wd:.3f} | {c['cpu_s'][2] / c['wall_s'][2]:.2f} |")
     lines += ["", "## Database size", "",
               "| schema | wearer-days | rows | bytes (pg_total_relation_size, all tables) | "
               "bytes per wearer-day |", "|---|---:|---:|---:|---:|"]

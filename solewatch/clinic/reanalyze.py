@@ -272,7 +272,7 @@ def _connect(scheduler: Any, n_workers: int | None, threads_per_worker: int
                               f"{threads_per_worker}")
         cluster = distributed.LocalCluster(
             n_workers=n, threads_per_worker=threads_per_worker, processes=True,
-            dashboard_address=None, silence_logs=logging.ERROR)
+            dashboard_address=":0", silence_logs=logging.ERROR)
         try:
             client = distributed.Client(cluster)
         except BaseException:
