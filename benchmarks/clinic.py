@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wearers", default="2,4,8", help="wearer counts (comma-separated)")
     ap.add_argument("--days", default="7,14", help="day counts (comma-separated)")
     ap.add_argument("--walk-s", type=float, default=120.0, help="walk per wearer-day, s")
-    ap.add_argument("--repeats", type=int, default=2, help="timed runs per cell (best kept)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs per cell (best kept)")
     ap.add_argument("--pg-url", default=os.environ.get("SOLEWATCH_BENCH_PG_URL"),
                     help="use this PostgreSQL database instead of starting a private server")
     args = ap.parse_args(argv)
