@@ -4,6 +4,7 @@ one interchange CSV per local day (what a wearer's inbox holds after two weeks),
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -53,6 +54,7 @@ def _day_files(scenario: str) -> Path:
 
     stream, _ = fortnight(scenario)
     folder = Path(tempfile.mkdtemp(prefix=f"solewatch-days-{scenario}-"))
+    atexit.register(shutil.rmtree, folder, True)
     for d in range(DAYS):
         keep = (stream.time_s >= d * 86400.0) & (stream.time_s < (d + 1) * 86400.0)
         t = stream.time_s[keep]
