@@ -359,6 +359,8 @@ def _load_recording(rec: Recording, cache: dict[int, _Loaded] | None) -> _Loaded
             out = _Loaded(rec.id, load_input(rec.path))
     except InputError as exc:
         out = _Loaded(rec.id, None, str(exc))
+    except OSError as exc:  # a folder where the file was, no permission, a read error
+        out = _Loaded(rec.id, None, f"{rec.path}: cannot read: {exc.strerror or exc}")
     if cache is not None:
         cache[rec.id] = out
     return out
@@ -593,14 +595,46 @@ def _wearers_to_run(store: Store, wearers: Sequence[str] | None, inbox: Path | N
     return sorted(names)
 
 
+def sync_pairings(store: Store, pairings: dict[str, Any], *, now: datetime) -> list[str]:
+    """Mirror the BLE pairings (``firmware_bridge.ble.pairing.PairingStore().load()``) into the
+    store's devices and pairings tables; returns what changed, one line each.
+
+    The pairings file stays the one place `solewatch pair`/`unpair` write; the store records
+    its history (which insole was on which foot from when to when) for the clinician. A wearer
+    whose pairing was removed from the file has the store's pairings ended at ``now``.
+    """
+    changes = []
+    for wearer, pairing in sorted(pairings.items()):
+        store.ensure_wearer(wearer)
+        paired_at = (datetime.fromtimestamp(pairing.paired_unix_s, UTC)
+                     if pairing.paired_unix_s else now)
+        current = {p.foot: p for p in store.pairings(wearer)}
+        for foot in ("left", "right"):
+            insole = pairing.insole(foot)
+            store.add_device(insole.address, side=foot, name=insole.name or None, at=paired_at)
+            p = current.get(foot)
+            if p is None or store.get_device(insole.address).id != p.device_id:
+                store.pair_device(wearer, insole.address, foot, at=paired_at,
+                                  bonded=insole.bonded, bond_note=insole.bond_note)
+                changes.append(f"{wearer}: {foot} insole {insole.address} paired")
+    for w in store.wearers():
+        if w.name not in pairings:
+            for foot in ("left", "right"):
+                if store.unpair(w.name, foot, at=now):
+                    changes.append(f"{w.name}: {foot} insole unpaired")
+    return changes
+
+
 def run_daily(store: Store, *, wearers: Sequence[str] | None = None,
               inbox: str | os.PathLike[str] | None = None,
               paths: Sequence[str | os.PathLike[str]] = (),
               config: AnalysisConfig | None = None, now: datetime | None = None,
               settings: DailySettings | None = None,
-              log: Callable[[str], None] | None = None) -> DailyReport:
+              log: Callable[[str], None] | None = None,
+              pairings: dict[str, Any] | None = None) -> DailyReport:
     """Ingest, summarise, evaluate (see the module docstring). ``inbox`` and ``paths`` belong
     to the one wearer in ``wearers``; without them every wearer's ``inbox/<wearer>/`` is read.
+    ``pairings``: the BLE pairings to mirror into the store first (see :func:`sync_pairings`).
     """
     config = config or AnalysisConfig()
     settings = settings or DailySettings()
@@ -616,6 +650,9 @@ def run_daily(store: Store, *, wearers: Sequence[str] | None = None,
     def retry(work: Callable[[], T], what: str) -> T:
         return with_retry(work, what=what, database=db, settings=settings, log=log)
 
+    if pairings is not None:
+        for line in retry(lambda: sync_pairings(store, pairings, now=now), "syncing pairings"):
+            log(f"pairing   {line}")
     for wearer in names:
         retry(lambda w=wearer: store.ensure_wearer(w), f"adding wearer {wearer}")
         files: list[Path] = []
@@ -816,8 +853,15 @@ def cmd_daily(args: Any) -> int:
     except DatabaseUnavailable as exc:
         _stderr(f"solewatch daily: {exc}")
         return EXIT_DATABASE
+    from firmware_bridge.ble.pairing import PairingStore
+
+    try:
+        pairings = PairingStore().load()  # $SOLEWATCH_HOME/pairings.json, written by `pair`
+    except SolewatchError as exc:
+        _stderr(f"solewatch daily: pairings not mirrored: {exc}")
+        pairings = None
     kwargs = dict(wearers=wearers, inbox=args.inbox, paths=args.paths, config=config,
-                  settings=settings)
+                  settings=settings, pairings=pairings)
     status = EXIT_OK
     try:
         if args.watch:

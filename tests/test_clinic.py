@@ -164,6 +164,9 @@ def test_a_corrupt_recording_is_reported_and_the_other_days_complete(
     assert set(reported) == {("wearer-001", second), ("wearer-003", third)}, report.summary()
     assert damaged.name in reported[("wearer-001", second)]
     assert gone.name in reported[("wearer-003", third)]
+    # an unreadable path (OSError) is left out with its reason; the day is still computed
+    assert ("wearer-003", third) in {(f.wearer, f.day) for f in report.incomplete}
+    assert "cannot read" in reported[("wearer-003", third)]
     finished = {(o.wearer, o.day) for o in report.done}
     failed = {(f.wearer, f.day) for f in report.failed}
     assert finished | failed == set(report.planned)

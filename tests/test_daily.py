@@ -242,3 +242,36 @@ def test_analyze_wearer_day_of_a_day_without_data_stores_nothing(store, tmp_path
     result = analyze_wearer_day(store, "ann", NOW.date(), at=NOW)
     assert result.empty and result.recordings == []
     assert snapshot(store) == before
+
+
+def test_ble_pairings_are_mirrored_into_the_store_with_their_history(store):  # noqa: F811
+    """`solewatch pair` writes the pairings file; the daily job records it in the store: which
+    insole was on which foot from when, and the end of a pairing when it is removed."""
+    from datetime import UTC, datetime
+
+    from firmware_bridge.ble.pairing import PairedInsole, Pairing
+    from solewatch.daily import sync_pairings
+
+    t0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    ann = Pairing("ann", PairedInsole("D4:5E:00:00:3A:7F", "SWL-3A7F", True, "Just Works"),
+                  PairedInsole("D4:5E:00:00:3A:80", "SWR-3A80", True, "Just Works"),
+                  paired_unix_s=t0.timestamp())
+    changes = sync_pairings(store, {"ann": ann}, now=t0)
+    assert len(changes) == 2
+    current = {p.foot: p for p in store.pairings("ann")}
+    assert set(current) == {"left", "right"} and current["left"].bonded
+    assert store.get_device("D4:5E:00:00:3A:7F").side == "left"
+    assert sync_pairings(store, {"ann": ann}, now=t0) == []  # idempotent
+    # a new right insole replaces the old one; the old pairing ends, history kept
+    t1 = datetime(2026, 4, 1, 8, tzinfo=UTC)
+    ann2 = Pairing("ann", ann.left, PairedInsole("D4:5E:00:00:3A:99", "SWR-3A99"),
+                   paired_unix_s=t1.timestamp())
+    assert sync_pairings(store, {"ann": ann2}, now=t1) == [
+        "ann: right insole D4:5E:00:00:3A:99 paired"]
+    history = store.pairings("ann", current_only=False)
+    assert len(history) == 3 and sum(p.unpaired_at is not None for p in history) == 1
+    # unpaired in the file: the store's pairings end
+    t2 = datetime(2026, 5, 1, 8, tzinfo=UTC)
+    assert sorted(sync_pairings(store, {}, now=t2)) == [
+        "ann: left insole unpaired", "ann: right insole unpaired"]
+    assert store.pairings("ann") == []
