@@ -23,7 +23,7 @@ from solewatch.clinic import ClinicError, reanalyze
 from solewatch.daily import DailySettings, run_daily
 from solewatch.store import Store
 from solewatch.store.models import DailyGait, DailyPressure, DailyTemperature
-from tests.test_store import _pg_url
+from tests._store_support import pg_url as _pg_url
 
 pytestmark = pytest.mark.slow
 

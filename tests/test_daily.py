@@ -1,7 +1,7 @@
 """The daily job (solewatch.daily) on both store backends: the alert it finds against the
 generator's truth, idempotence, late data, lifecycle states kept, the CLI and --watch.
 
-Store fixtures (``store`` on SQLite and a real PostgreSQL) come from tests/test_store.py.
+Store fixtures (``store`` on SQLite and a real PostgreSQL) come from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from solewatch.daily import (
 )
 from solewatch.store.models import TEMPERATURE_SITES
 from tests._daily_data import DAYS, day_file_name, truth_days, write_days
-from tests.test_store import snapshot, store, store_url  # noqa: F401  (fixtures)
+from tests._store_support import snapshot
 
 NOW = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)
 FAST = DailySettings(settle_s=0.0, retry_total_s=5.0)
 CFG = AnalysisConfig()
 
 
-def run(store, inbox, *, now=NOW, wearer="ann"):  # noqa: F811
+def run(store, inbox, *, now=NOW, wearer="ann"):
     return run_daily(store, wearers=[wearer], inbox=inbox, now=now, settings=FAST)
 
 
@@ -47,14 +47,14 @@ def truth_alert():
     return hotspot["foot"], hotspot["site"], spots[0], spots[n - 1]
 
 
-def days_in_store(store, wearer="ann"):  # noqa: F811
+def days_in_store(store, wearer="ann"):
     by_day: dict = {}
     for r in store.daily_temperature(wearer):
         by_day.setdefault(r.day, []).append(r.site)
     return by_day
 
 
-def test_hotspot_fortnight_raises_the_truths_alert(store, tmp_path):  # noqa: F811
+def test_hotspot_fortnight_raises_the_truths_alert(store, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot")
     report = run(store, inbox)
@@ -77,7 +77,7 @@ def test_hotspot_fortnight_raises_the_truths_alert(store, tmp_path):  # noqa: F8
     assert rows[(confirmed, site)].delta_c > CFG.temperature.contralateral_site_delta_c
 
 
-def test_healthy_fortnight_raises_no_alert(store, tmp_path):  # noqa: F811
+def test_healthy_fortnight_raises_no_alert(store, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "healthy")
     report = run(store, inbox)
@@ -86,7 +86,7 @@ def test_healthy_fortnight_raises_no_alert(store, tmp_path):  # noqa: F811
     assert len(store.daily_temperature("ann")) == DAYS * len(TEMPERATURE_SITES)
 
 
-def test_running_twice_changes_nothing(store, tmp_path):  # noqa: F811
+def test_running_twice_changes_nothing(store, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot")
     run(store, inbox)
@@ -106,7 +106,7 @@ def test_running_twice_changes_nothing(store, tmp_path):  # noqa: F811
     assert store.get_alert(alert.id).status == "acknowledged"  # a person's step is kept
 
 
-def test_a_late_day_re_evaluates_the_days_around_it(store, tmp_path):  # noqa: F811
+def test_a_late_day_re_evaluates_the_days_around_it(store, tmp_path):
     foot, site, first, confirmed = truth_alert()
     days, _, _ = truth_days("hotspot")
     late = list(days).index(confirmed)  # the day that confirms the truth's episode
@@ -135,7 +135,7 @@ def test_a_late_day_re_evaluates_the_days_around_it(store, tmp_path):  # noqa: F
     assert [a.id for a in report.alerts_superseded] == [early.id]
 
 
-def test_a_changed_file_is_a_new_recording_that_replaces_the_old(store, tmp_path):  # noqa: F811
+def test_a_changed_file_is_a_new_recording_that_replaces_the_old(store, tmp_path):
     inbox = tmp_path / "inbox"
     (path,) = write_days(inbox, "hotspot", [3])
     run(store, inbox)
@@ -153,7 +153,7 @@ def test_a_changed_file_is_a_new_recording_that_replaces_the_old(store, tmp_path
     assert after != before and len(store.daily_temperature("ann")) == len(TEMPERATURE_SITES)
 
 
-def test_recording_days_are_local_days(store, tmp_path):  # noqa: F811
+def test_recording_days_are_local_days(store, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot", [0, 1])
     run(store, inbox)
@@ -194,7 +194,7 @@ def test_usage_errors_exit_2(tmp_path):
     assert done.returncode == 2 and "need exactly one --wearer" in done.stderr
 
 
-def test_the_default_inbox_is_per_wearer_in_solewatch_home(store, tmp_path, monkeypatch):  # noqa: F811
+def test_the_default_inbox_is_per_wearer_in_solewatch_home(store, tmp_path, monkeypatch):
     monkeypatch.setenv("SOLEWATCH_HOME", str(tmp_path / "home"))
     folder = tmp_path / "home" / "inbox" / "ann"
     write_days(folder, "healthy", [0, 1])
@@ -205,7 +205,7 @@ def test_the_default_inbox_is_per_wearer_in_solewatch_home(store, tmp_path, monk
     assert (tmp_path / "home" / "inbox" / "bob").is_dir()
 
 
-def test_a_file_still_being_written_waits_for_the_next_run(store, tmp_path):  # noqa: F811
+def test_a_file_still_being_written_waits_for_the_next_run(store, tmp_path):
     inbox = tmp_path / "inbox"
     (path,) = write_days(inbox, "healthy", [0])
     os.utime(path)  # just modified
@@ -215,7 +215,7 @@ def test_a_file_still_being_written_waits_for_the_next_run(store, tmp_path):  # 
     assert store.recordings("ann") == []
 
 
-def test_watch_runs_again_when_a_recording_arrives(store, tmp_path):  # noqa: F811
+def test_watch_runs_again_when_a_recording_arrives(store, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "healthy", [0])
     reports = []
@@ -236,7 +236,7 @@ def test_watch_runs_again_when_a_recording_arrives(store, tmp_path):  # noqa: F8
 
 
 @pytest.mark.parametrize("hours", [0])
-def test_analyze_wearer_day_of_a_day_without_data_stores_nothing(store, tmp_path, hours):  # noqa: F811
+def test_analyze_wearer_day_of_a_day_without_data_stores_nothing(store, tmp_path, hours):
     store.ensure_wearer("ann")
     before = snapshot(store)
     result = analyze_wearer_day(store, "ann", NOW.date(), at=NOW)
@@ -244,7 +244,7 @@ def test_analyze_wearer_day_of_a_day_without_data_stores_nothing(store, tmp_path
     assert snapshot(store) == before
 
 
-def test_ble_pairings_are_mirrored_into_the_store_with_their_history(store):  # noqa: F811
+def test_ble_pairings_are_mirrored_into_the_store_with_their_history(store):
     """`solewatch pair` writes the pairings file; the daily job records it in the store: which
     insole was on which foot from when, and the end of a pairing when it is removed."""
     from datetime import UTC, datetime

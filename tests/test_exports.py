@@ -34,7 +34,6 @@ from solewatch.exports.tables import collect, table_rows
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
 from tests._temperature_sim import simulate
-from tests.test_store import store, store_url  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
 T0 = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
@@ -42,7 +41,7 @@ START, END = date(2026, 3, 1), date(2026, 3, 10)
 WEARER = "ann"
 
 
-def fill(store: Store) -> dict:  # noqa: F811
+def fill(store: Store) -> dict:
     """Known history for 2026-03-01..10 (+ rows outside it); returns what was written."""
     store.add_wearer(WEARER, time_zone="Europe/Berlin", at=T0)
     store.add_wearer("bob", at=T0)
@@ -150,7 +149,7 @@ def _same(got, want) -> bool:
     return got == want
 
 
-def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):  # noqa: F811
+def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):
     fill(store)
     paths = export_tables(store, WEARER, START, END, tmp_path / "out")
     assert len(paths) == 2 * len(TABLES) and all(p.is_file() for p in paths)
@@ -193,7 +192,7 @@ def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):  # noqa: F
         assert all(START <= d <= END for d in days), table
 
 
-def test_exported_values_are_the_stored_ones(store, tmp_path):  # noqa: F811
+def test_exported_values_are_the_stored_ones(store, tmp_path):
     written = fill(store)
     paths = export_tables(store, WEARER, START, END, tmp_path, formats=("csv",))
     assert all(p.suffix == ".csv" for p in paths)
@@ -266,7 +265,7 @@ def test_every_column_name_carries_its_unit():
     assert {c.name: c.unit for c in COLUMNS["daily_pressure"]}["peak_kPa"] == "kPa"
 
 
-def test_bad_input_is_explained(store, tmp_path):  # noqa: F811
+def test_bad_input_is_explained(store, tmp_path):
     fill(store)
     with pytest.raises(ExportError, match=r"no wearer named 'nobody'.*wearers: 'ann', 'bob'"):
         export_tables(store, "nobody", START, END, tmp_path)
@@ -319,7 +318,7 @@ def _section(html: str, ident: str) -> str:
     return html[start:html.index("</section>", start)]
 
 
-def test_report_is_self_contained_and_complete(store, tmp_path):  # noqa: F811
+def test_report_is_self_contained_and_complete(store, tmp_path):
     written = fill(store)
     html = render_report(store, WEARER, START, END,
                          generated_at=datetime(2026, 3, 12, 10, 0, tzinfo=UTC))
@@ -400,7 +399,7 @@ def test_report_is_self_contained_and_complete(store, tmp_path):  # noqa: F811
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_report_of_a_range_without_alerts_says_so(store):  # noqa: F811
+def test_report_of_a_range_without_alerts_says_so(store):
     fill(store)
     html = render_report(store, WEARER, "2026-03-01", "2026-03-02")
     _, text = _parse(html)
@@ -412,7 +411,7 @@ def test_report_of_a_range_without_alerts_says_so(store):  # noqa: F811
 # -- CLI -------------------------------------------------------------------------------------
 
 
-def test_cli_export_and_report(store, tmp_path, capsys):  # noqa: F811
+def test_cli_export_and_report(store, tmp_path, capsys):
     fill(store)
     url = store.engine.url.render_as_string(hide_password=False)
     out = tmp_path / "exp"

@@ -35,8 +35,8 @@ from solewatch.daily import (
 from solewatch.store import Store, resolve_url
 from solewatch.store.models import TEMPERATURE_SITES
 from tests._daily_data import DAYS, truth_days, write_days
+from tests._store_support import pg_url as _pg_url
 from tests.test_daily import days_in_store, truth_alert
-from tests.test_store import _pg_url, store, store_url  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def daily_cmd(url: str, inbox: Path, *extra: str) -> list[str]:
             "--inbox", str(inbox), "--settle", "0", *extra]
 
 
-def assert_complete_fortnight(store: Store) -> None:  # noqa: F811
+def assert_complete_fortnight(store: Store) -> None:
     days, _, _ = truth_days("hotspot")
     stored = days_in_store(store)
     assert sorted(stored) == list(days)
@@ -64,7 +64,7 @@ def assert_complete_fortnight(store: Store) -> None:  # noqa: F811
 # -- kill -9 ---------------------------------------------------------------------------------
 
 
-def test_sigkill_mid_write_leaves_whole_days_and_a_rerun_completes(store_url, tmp_path):  # noqa: F811
+def test_sigkill_mid_write_leaves_whole_days_and_a_rerun_completes(store_url, tmp_path):
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot")
     env = {**os.environ, PAUSE_ENV: "0.15", "SOLEWATCH_HOME": str(tmp_path / "home")}
@@ -102,7 +102,7 @@ def test_sigkill_mid_write_leaves_whole_days_and_a_rerun_completes(store_url, tm
 # -- reading while writing -----------------------------------------------------------------------
 
 
-def test_a_reader_never_sees_a_partial_day(store_url, tmp_path, monkeypatch):  # noqa: F811
+def test_a_reader_never_sees_a_partial_day(store_url, tmp_path, monkeypatch):
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot")
     monkeypatch.setenv(PAUSE_ENV, "0.05")  # widen each day's transaction
@@ -172,7 +172,7 @@ def test_sqlite_locked_longer_than_its_busy_timeout_is_retried(tmp_path, monkeyp
     db = tmp_path / "s.db"
     inbox = tmp_path / "inbox"
     write_days(inbox, "hotspot")
-    store = open_store(f"sqlite:///{db}")  # noqa: F811
+    store = open_store(f"sqlite:///{db}")
     store.ensure_wearer("ann")
     import sqlite3
 
@@ -270,7 +270,7 @@ def test_postgresql_restarting_mid_run_loses_nothing(private_pg, tmp_path):
 
 
 def test_corrupt_recordings_are_skipped_with_the_reason_and_the_rest_processed(
-        store, tmp_path):  # noqa: F811
+        store, tmp_path):
     inbox = tmp_path / "inbox"
     good = write_days(inbox, "hotspot", [0, 1, 2])
     (day3,) = write_days(tmp_path / "src", "hotspot", [3])
@@ -316,7 +316,7 @@ def test_corrupt_recordings_are_skipped_with_the_reason_and_the_rest_processed(
     assert (again.ingested, again.skipped, again.days) == ([], [], [])
 
 
-def test_a_half_written_raw_log_keeps_its_complete_records(store, tmp_path):  # noqa: F811
+def test_a_half_written_raw_log_keeps_its_complete_records(store, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     src = (REPO / "fixtures" / "data" / "recordings" / "walk_mtu23.swlog").read_bytes()
@@ -329,7 +329,7 @@ def test_a_half_written_raw_log_keeps_its_complete_records(store, tmp_path):  # 
     assert len(store.daily_gait("ann")) == 1
 
 
-def test_retry_gives_up_on_errors_that_will_not_go_away(store):  # noqa: F811
+def test_retry_gives_up_on_errors_that_will_not_go_away(store):
     calls = []
 
     def work():

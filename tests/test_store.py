@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
-import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
@@ -31,60 +29,16 @@ from solewatch.store import (
     Store,
     StoreError,
     local_time,
-    resolve_url,
     sha256_of,
 )
 from solewatch.store.models import TABLES, Base, DailyTemperature
 from solewatch.store.store import GAIT_COLUMNS, SQLITE_BUSY_TIMEOUT_MS
+from tests._store_support import snapshot
 from tests._temperature_sim import simulate
 
-PG_URL_ENV = "SOLEWATCH_TEST_PG_URL"
-SKIP_PG_ENV = "SOLEWATCH_SKIP_PG"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
 DAY = date(2026, 3, 2)
-
-
-def _pg_url() -> str:
-    url = os.environ.get(PG_URL_ENV, "").strip()
-    if url:
-        return url
-    if os.environ.get(SKIP_PG_ENV) == "1":
-        pytest.skip(f"{SKIP_PG_ENV}=1: the PostgreSQL variants of the store tests are skipped")
-    pytest.fail(
-        f"{PG_URL_ENV} is not set, so the store cannot be tested on PostgreSQL. Run the suite "
-        "with `bash scripts/test.sh` (it starts a throwaway server with "
-        "scripts/pg-test-server.sh), or point the variable at a database, or set "
-        f"{SKIP_PG_ENV}=1 to skip these tests on purpose."
-    )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    """A URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    url = resolve_url(_pg_url())  # postgresql:// -> postgresql+psycopg://
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-
-@pytest.fixture
-def store(store_url):
-    s = Store.open(store_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture
@@ -133,16 +87,6 @@ def foot_alert() -> Alert:  # no site: stored with site "" and read back as None
     return Alert(rule=SUDDEN_RISE, foot="right", site=None, first_day=DAY, confirmed_day=DAY,
                  delta_c=None, message="Your right foot warmed up quickly.",
                  evidence={"rise_c": 3.1, "window_s": 1800})
-
-
-def snapshot(store: Store) -> dict:
-    """Every row of every table, for "nothing changed" comparisons."""
-    out = {}
-    with store.engine.connect() as c:
-        for table in Base.metadata.sorted_tables:
-            rows = c.execute(sa.select(table).order_by(table.c.id)).mappings().all()
-            out[table.name] = [dict(r) for r in rows]
-    return out
 
 
 # -- migrations ------------------------------------------------------------------------------
