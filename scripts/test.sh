@@ -26,5 +26,11 @@ else
     PG_URL="$(bash "$ROOT/scripts/pg-test-server.sh" start "$PG_DIR")"
     export SOLEWATCH_TEST_PG_URL="$PG_URL"
 fi
+# Dashboard browser tests drive Debian's chromium; install it when missing and root (as for
+# PostgreSQL). Without it they are skipped, saying why.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Debian's chromium (dashboard browser tests)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
 echo "== pytest" >&2
 "$ROOT/.venv/bin/python" -m pytest "$@"
