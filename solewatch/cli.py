@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from solewatch.clinic.cli import add_parser as add_clinic_parser
 
     add_clinic_parser(sub)  # reanalyze (clinic scale, on Dask)
+    from dashboard.serve import add_parser as add_dashboard_parser
+
+    add_dashboard_parser(sub)  # dashboard (Dash, in the browser)
     return parser
 
 

@@ -1,0 +1,135 @@
+"""The dashboard app: builds the Dash app, its shared state and the access check.
+
+One module per page under dashboard/pages registers itself (``register(app, ctx)``). Every
+page shows the not-a-diagnosis statement. The store is opened per request through
+:class:`DashboardContext`; nothing is opened at import time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+import dash
+from dash import Dash, dcc, html
+from flask import Response, redirect, request
+
+from dashboard import ids
+from solewatch.report import NOT_A_DIAGNOSIS
+from solewatch.store import Store
+
+TOKEN_ENV: Final = "SOLEWATCH_DASHBOARD_TOKEN"
+TOKEN_COOKIE: Final = "solewatch_token"
+LOCAL_HOSTS: Final[frozenset[str]] = frozenset({"127.0.0.1", "localhost", "::1"})
+FONT: Final = "system-ui, -apple-system, 'Segoe UI', sans-serif"
+
+
+class DashboardSecurityError(ValueError):
+    """The dashboard would be reachable from other machines without an access token."""
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Refuse to listen beyond this machine unless an access token is configured."""
+    if host in LOCAL_HOSTS:
+        return
+    if not token:
+        raise DashboardSecurityError(
+            f"refusing to serve health data on {host!r} without an access token: set "
+            f"{TOKEN_ENV} (a long random string) or use --host 127.0.0.1")
+
+
+def token_ok(given: str | None, token: str | None) -> bool:
+    """True when no token is configured, or ``given`` equals it (compared in constant time)."""
+    if not token:
+        return True
+    return bool(given) and hmac.compare_digest(given.encode(), token.encode())
+
+
+@dataclass
+class DashboardContext:
+    """What the pages share: where the store is and whose data to show."""
+
+    store_url: str | None
+    wearer: str | None = None
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = Store.open(self.store_url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def current_wearer(self, store: Store) -> str | None:
+        if self.wearer:
+            return self.wearer
+        wearers = store.wearers()
+        return wearers[0].name if wearers else None
+
+
+def disclaimer() -> html.Div:
+    return html.Div(NOT_A_DIAGNOSIS, id=ids.DISCLAIMER,
+                    style={"borderLeft": "4px solid #0072B2", "padding": "6px 10px",
+                           "margin": "12px 0", "background": "#f2f7fb"})
+
+
+_LOGIN_FORM: Final = """<!doctype html><html><head><title>solewatch: sign in</title></head>
+<body style="font-family: sans-serif; margin: 3em"><h1>solewatch</h1>
+<p>This dashboard needs its access token.</p>
+<form method="post" action="/login"><label>Access token <input type="password" name="token"
+autofocus></label> <button type="submit">Open</button></form></body></html>"""
+
+
+def _install_token_check(app: Dash, token: str) -> None:
+    server = app.server
+
+    @server.route("/login", methods=["POST"])
+    def _login() -> Response:
+        if not token_ok(request.form.get("token"), token):
+            return Response(_LOGIN_FORM, status=401, mimetype="text/html")
+        resp = redirect("/")
+        resp.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+        return resp
+
+    @server.before_request
+    def _check() -> Response | None:
+        if request.path == "/login":
+            return None
+        if token_ok(request.cookies.get(TOKEN_COOKIE), token):
+            return None
+        given = request.args.get("token")
+        if given is not None and token_ok(given, token):
+            resp = redirect(request.path)  # drops the token from the address bar
+            resp.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+            return resp
+        return Response(_LOGIN_FORM, status=401, mimetype="text/html")
+
+
+def create_app(store_url: str | None = None, *, wearer: str | None = None,
+               token: str | None = None) -> Dash:
+    """The dashboard for the store at ``store_url`` (default: $SOLEWATCH_DB_URL, else SQLite
+    in $SOLEWATCH_HOME). ``token``: if set, every request needs it (cookie, login form or
+    ?token=); default $SOLEWATCH_DASHBOARD_TOKEN."""
+    from dashboard.pages import alerts, notes, temperature
+
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    app = Dash(__name__, use_pages=True, pages_folder="", title="solewatch",
+               suppress_callback_exceptions=True)
+    ctx = DashboardContext(store_url=store_url, wearer=wearer)
+    for page in (alerts, temperature, notes):
+        page.register(app, ctx)
+    app.layout = html.Div([
+        html.H1("solewatch", style={"marginBottom": "4px"}),
+        html.Nav([dcc.Link(p["name"], href=p["relative_path"],
+                           style={"marginRight": "16px"})
+                  for p in sorted(dash.page_registry.values(), key=lambda p: p["order"])
+                  if p["module"].startswith("dashboard.pages.")], id=ids.NAV),
+        dash.page_container,
+    ], style={"fontFamily": FONT, "maxWidth": "960px", "margin": "0 auto", "padding": "12px"})
+    if token:
+        _install_token_check(app, token)
+    return app

@@ -1,0 +1,79 @@
+"""Alerts: open, seen and resolved alerts with their evidence and advice."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids, views
+from dashboard.app import DashboardContext, disclaimer
+
+ACTOR = "dashboard"
+
+
+def _card(card: views.AlertCard) -> html.Div:
+    buttons = []
+    if card.can_acknowledge:
+        buttons.append(html.Button("I have seen it", id={"type": ids.ALERT_ACK,
+                                                         "index": card.id}))
+    if card.can_resolve:
+        buttons.append(html.Button("Resolved", id={"type": ids.ALERT_RESOLVE,
+                                                   "index": card.id},
+                                   style={"marginLeft": "8px"}))
+    actions = [dcc.Input(id={"type": ids.ALERT_NOTE, "index": card.id}, type="text",
+                         placeholder="What did you do? (optional)",
+                         style={"width": "60%", "marginRight": "8px"}), *buttons] \
+        if buttons else []
+    return html.Div([
+        html.H3(f"{card.status_word}: {card.title}", style={"margin": "0 0 4px"}),
+        html.P(f"{card.where}, {card.since}, {card.delta}."),
+        html.P(card.advice, style={"fontWeight": "bold"}),
+        html.Details([html.Summary("Evidence"),
+                      html.Ul([html.Li(line) for line in card.evidence])]),
+        html.Div(actions),
+    ], className=f"alert alert-{card.status}",
+        style={"border": "1px solid #ccc", "borderLeft": "6px solid " + (
+            "#D55E00" if card.status == "open" else
+            "#E69F00" if card.status == "acknowledged" else "#009E73"),
+               "padding": "8px 12px", "margin": "8px 0"})
+
+
+def _cards(dctx: DashboardContext) -> list[html.Div] | html.P:
+    with dctx.store() as store:
+        wearer = dctx.current_wearer(store)
+        cards = views.alert_cards(store, wearer) if wearer else []
+    if not cards:
+        return html.P("No alerts. Nothing needs your attention.")
+    return [_card(c) for c in cards]
+
+
+def register(app: dash.Dash, dctx: DashboardContext) -> None:
+    def layout(**_query: str) -> html.Div:
+        return html.Div([
+            html.H2("Alerts"), disclaimer(),
+            html.Div(id=ids.ALERT_ACTION_STATUS, role="status"),
+            html.Div(_cards(dctx), id=ids.ALERTS_LIST),
+        ])
+
+    dash.register_page(__name__, path="/", name="Alerts", title="solewatch: alerts",
+                       order=0, layout=layout)
+
+    @app.callback(Output(ids.ALERT_ACTION_STATUS, "children"),
+                  Output(ids.ALERTS_LIST, "children"),
+                  Input({"type": ids.ALERT_ACK, "index": ALL}, "n_clicks"),
+                  Input({"type": ids.ALERT_RESOLVE, "index": ALL}, "n_clicks"),
+                  State({"type": ids.ALERT_NOTE, "index": ALL}, "value"),
+                  State({"type": ids.ALERT_NOTE, "index": ALL}, "id"),
+                  prevent_initial_call=True)
+    def _act(_acks: list, _resolves: list, notes: list, note_ids: list) -> tuple:
+        trigger = ctx.triggered_id
+        if not trigger or not any(t["value"] for t in ctx.triggered):
+            raise PreventUpdate
+        note = dict(zip([n["index"] for n in note_ids], notes, strict=True)).get(
+            trigger["index"]) or ""
+        action = "acknowledge" if trigger["type"] == ids.ALERT_ACK else "resolve"
+        with dctx.store() as store:
+            message = views.act_on_alert(store, int(trigger["index"]), action, by=ACTOR,
+                                         note=note)
+        return message, _cards(dctx)
