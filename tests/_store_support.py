@@ -6,6 +6,9 @@ The ``store_url`` and ``store`` fixtures themselves live in tests/conftest.py.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -41,3 +44,22 @@ def snapshot(store: Store) -> dict:
             rows = c.execute(sa.select(table).order_by(table.c.id)).mappings().all()
             out[table.name] = [dict(r) for r in rows]
     return out
+
+
+@contextmanager
+def pg_schema(prefix: str = "t") -> Iterator[str]:
+    """A URL of a fresh, empty schema on the PostgreSQL test server, dropped afterwards."""
+    from solewatch.store import resolve_url
+
+    url = resolve_url(pg_url())  # postgresql:// -> postgresql+psycopg://
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as c:
+        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as c:
+            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()

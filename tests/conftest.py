@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -39,26 +38,13 @@ def fixture_data() -> Path:
 def store_url(request, tmp_path):
     """A URL of an empty history-store database on each backend: SQLite in tmp_path, and a
     fresh schema on the real PostgreSQL test server (dropped afterwards)."""
-    import sqlalchemy as sa
-
-    from solewatch.store import resolve_url
-    from tests._store_support import pg_url
+    from tests._store_support import pg_schema
 
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    url = resolve_url(pg_url())  # postgresql:// -> postgresql+psycopg://
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,19 +11,17 @@ benchmarks/clinic.py, never here.
 from __future__ import annotations
 
 import shutil
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from solewatch.cli import main
 from solewatch.clinic import ClinicError, reanalyze
 from solewatch.daily import DailySettings, run_daily
 from solewatch.store import Store
 from solewatch.store.models import DailyGait, DailyPressure, DailyTemperature
-from tests._store_support import pg_url as _pg_url
+from tests._store_support import pg_schema
 
 pytestmark = pytest.mark.slow
 
@@ -56,18 +54,8 @@ def cluster():
 @pytest.fixture
 def pg_url():
     """A URL of an empty schema on the PostgreSQL test server, dropped afterwards."""
-    url = sa.make_url(_pg_url())
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with pg_schema("c") as url:
+        yield url
 
 
 def ingest(url: str, inboxes: Path) -> Store:
