@@ -102,8 +102,9 @@ def _evidence_lines(evidence: dict[str, Any]) -> tuple[str, ...]:
 
 def alert_card(alert: Any) -> AlertCard:
     """An AlertCard from a solewatch.store.StoredAlert."""
-    where = " ".join(x for x in (f"{alert.foot} foot" if alert.foot else "",
-                                 site_label(alert.site)) if x)
+    where = ", ".join(x for x in (f"{alert.foot} foot" if alert.foot else "",
+                                  site_label(alert.site)) if x)
+    where = where[:1].upper() + where[1:]
     since = f"since {alert.first_day.isoformat()}"
     if alert.confirmed_day:
         since += f", confirmed {alert.confirmed_day.isoformat()}"

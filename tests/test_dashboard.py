@@ -35,7 +35,7 @@ def test_alert_cards_open_first_with_advice_and_evidence(filled):
     assert [c.status for c in cards] == ["open", "acknowledged"]
     card = cards[0]
     assert card.advice == ADVICE[CONTRALATERAL_SITE]
-    assert "left foot" in card.where and "big-toe side" in card.where
+    assert card.where.startswith("Left foot, ball of the foot, big-toe side")
     assert card.delta == "difference +2.8 °C"
     assert "threshold: 2.2 °C" in card.evidence
     assert card.can_acknowledge and card.can_resolve
