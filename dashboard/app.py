@@ -16,7 +16,7 @@ from typing import Final
 
 import dash
 from dash import Dash, dcc, html
-from flask import Response, redirect, request
+from flask import Response, current_app, has_request_context, redirect, request
 
 from dashboard import ids
 from solewatch.report import NOT_A_DIAGNOSIS
@@ -71,6 +71,18 @@ class DashboardContext:
         return wearers[0].name if wearers else None
 
 
+CONTEXT_KEY: Final = "SOLEWATCH_DASHBOARD"
+
+
+def current_context(default: DashboardContext) -> DashboardContext:
+    """The context of the app serving this request. Dash keeps registered pages in one
+    process-wide registry, so a page layout made for one app could otherwise read another
+    app's store when several apps live in one process (tests)."""
+    if has_request_context():
+        return current_app.config.get(CONTEXT_KEY, default)
+    return default
+
+
 def disclaimer() -> html.Div:
     return html.Div(NOT_A_DIAGNOSIS, id=ids.DISCLAIMER,
                     style={"borderLeft": "4px solid #0072B2", "padding": "6px 10px",
@@ -120,6 +132,7 @@ def create_app(store_url: str | None = None, *, wearer: str | None = None,
     app = Dash(__name__, use_pages=True, pages_folder="", title="solewatch",
                suppress_callback_exceptions=True)
     ctx = DashboardContext(store_url=store_url, wearer=wearer)
+    app.server.config[CONTEXT_KEY] = ctx
     for page in (alerts, temperature, notes):
         page.register(app, ctx)
     app.layout = html.Div([

@@ -141,3 +141,15 @@ def test_every_page_imports_the_disclaimer():
     from dashboard.app import disclaimer
 
     assert disclaimer().children == NOT_A_DIAGNOSIS
+
+
+def test_each_app_reads_its_own_store(tmp_path, filled):
+    from dashboard.app import current_context
+
+    url, _ = filled
+    first = create_app(url, wearer=WEARER, token="")
+    second = create_app(f"sqlite:///{tmp_path / 'other.db'}", token="")
+    with first.server.test_request_context("/"):
+        assert current_context(None).store_url == url
+    with second.server.test_request_context("/"):
+        assert current_context(None).store_url.endswith("other.db")

@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, views
-from dashboard.app import DashboardContext, disclaimer
+from dashboard.app import DashboardContext, current_context, disclaimer
 
 ACTOR = "dashboard"
 
@@ -53,7 +53,7 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
         return html.Div([
             html.H2("Alerts"), disclaimer(),
             html.Div(id=ids.ALERT_ACTION_STATUS, role="status"),
-            html.Div(_cards(dctx), id=ids.ALERTS_LIST),
+            html.Div(_cards(current_context(dctx)), id=ids.ALERTS_LIST),
         ])
 
     dash.register_page(__name__, path="/", name="Alerts", title="solewatch: alerts",

@@ -7,7 +7,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, views
-from dashboard.app import DashboardContext, disclaimer
+from dashboard.app import DashboardContext, current_context, disclaimer
 
 
 def _list(dctx: DashboardContext) -> html.Ul | html.P:
@@ -31,7 +31,7 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
             dcc.Textarea(id=ids.NOTE_TEXT, value="", style={"width": "100%", "height": "80px"}),
             html.Button("Save note", id=ids.NOTE_ADD),
             html.Div(id=ids.NOTE_STATUS, role="status"),
-            html.Div(_list(dctx), id=ids.NOTES_LIST),
+            html.Div(_list(current_context(dctx)), id=ids.NOTES_LIST),
         ])
 
     dash.register_page(__name__, path="/notes", name="Notes", title="solewatch: notes",
