@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import dash
 from dash import Dash, dcc, html
@@ -55,6 +55,8 @@ class DashboardContext:
 
     store_url: str | None
     wearer: str | None = None
+    #: The live source (dashboard.live.hub.LiveHub) when this dashboard shows live data.
+    hub: Any = None
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -122,19 +124,25 @@ def _install_token_check(app: Dash, token: str) -> None:
 
 
 def create_app(store_url: str | None = None, *, wearer: str | None = None,
-               token: str | None = None) -> Dash:
+               token: str | None = None, hub: Any = None) -> Dash:
     """The dashboard for the store at ``store_url`` (default: $SOLEWATCH_DB_URL, else SQLite
     in $SOLEWATCH_HOME). ``token``: if set, every request needs it (cookie, login form or
-    ?token=); default $SOLEWATCH_DASHBOARD_TOKEN."""
-    from dashboard.pages import alerts, notes, temperature
+    ?token=); default $SOLEWATCH_DASHBOARD_TOKEN. ``hub``: a started
+    :class:`dashboard.live.hub.LiveHub` for the Live, Devices and Replay pages (None: they
+    say that this dashboard has no live source)."""
+    import importlib
+
+    from dashboard.live.bus import install_route
+    from dashboard.pages import PAGES
 
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     app = Dash(__name__, use_pages=True, pages_folder="", title="solewatch",
                suppress_callback_exceptions=True)
-    ctx = DashboardContext(store_url=store_url, wearer=wearer)
+    ctx = DashboardContext(store_url=store_url, wearer=wearer, hub=hub)
     app.server.config[CONTEXT_KEY] = ctx
-    for page in (alerts, temperature, notes):
-        page.register(app, ctx)
+    for name in PAGES:
+        importlib.import_module(f"dashboard.pages.{name}").register(app, ctx)
+    install_route(app.server, lambda: ctx.hub.bus if ctx.hub is not None else None)
     app.layout = html.Div([
         html.H1("solewatch", style={"marginBottom": "4px"}),
         html.Nav([dcc.Link(p["name"], href=p["relative_path"],
