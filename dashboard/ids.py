@@ -28,3 +28,37 @@ NOTE_TEXT: Final = "note-text"
 NOTE_ADD: Final = "note-add"
 NOTE_STATUS: Final = "note-status"
 NOTES_LIST: Final = "notes-list"
+
+# Devices page (helper "devices")
+DEV_NO_HUB: Final = "dev-no-hub"
+DEV_SCAN: Final = "dev-scan"                  # "Find insoles" button
+DEV_SCAN_STATUS: Final = "dev-scan-status"
+DEV_FOUND: Final = "dev-found"                # dcc.Store: the last scan's insoles
+DEV_FOUND_LIST: Final = "dev-found-list"
+DEV_LEFT: Final = "dev-left"                  # dropdown: left insoles found
+DEV_RIGHT: Final = "dev-right"                # dropdown: right insoles found
+DEV_WEARER_NAME: Final = "dev-wearer-name"
+DEV_PAIR: Final = "dev-pair"
+DEV_PAIR_STATUS: Final = "dev-pair-status"
+DEV_TICK: Final = "dev-tick"                  # dcc.Interval, ~1 s
+DEV_STATUS: Final = "dev-status"              # the paired insoles' link state
+DEV_PAIRINGS: Final = "dev-pairings"          # dcc.Store: hub.pairings()
+DEV_PAIRINGS_LIST: Final = "dev-pairings-list"
+DEV_UNPAIR: Final = "dev-unpair"              # pattern id: {"type": DEV_UNPAIR, "index": wearer}
+DEV_UNPAIR_PENDING: Final = "dev-unpair-pending"  # dcc.Store: the wearer to unpair
+DEV_UNPAIR_CONFIRM: Final = "dev-unpair-confirm"  # dcc.ConfirmDialog
+DEV_UNPAIR_STATUS: Final = "dev-unpair-status"
+
+# Replay page (helper "devices")
+REPLAY_NO_HUB: Final = "replay-no-hub"
+REPLAY_SOURCE: Final = "replay-source"        # dropdown of recordings and fixtures
+REPLAY_PLAY: Final = "replay-play"
+REPLAY_PAUSE: Final = "replay-pause"
+REPLAY_STOP: Final = "replay-stop"
+REPLAY_SPEED: Final = "replay-speed"
+REPLAY_SEEK: Final = "replay-seek"            # dcc.Slider, seconds
+REPLAY_TICK: Final = "replay-tick"            # dcc.Interval, ~3 Hz
+REPLAY_STATUS: Final = "replay-status"        # position / duration as text
+REPLAY_MESSAGE: Final = "replay-message"
+REPLAY_LOADED: Final = "replay-loaded"        # dcc.Store: the source id last started
+REPLAY_LIVE_LINK: Final = "replay-live-link"
