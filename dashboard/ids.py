@@ -62,3 +62,15 @@ REPLAY_STATUS: Final = "replay-status"        # position / duration as text
 REPLAY_MESSAGE: Final = "replay-message"
 REPLAY_LOADED: Final = "replay-loaded"        # dcc.Store: the source id last started
 REPLAY_LIVE_LINK: Final = "replay-live-link"
+
+# Wearer chooser (shared header, app.py). A page reads the chosen wearer with
+# Input(WEARER, "data") or State(WEARER, "data") and passes it to
+# DashboardContext.wearer_for(store, chosen).
+WEARER: Final = "wearer"                  # dcc.Store, session storage: the chosen name (str)
+WEARER_CHOICE: Final = "wearer-choice"    # the dropdown in the header
+
+# Gait and balance page
+GAIT_RANGE: Final = "gait-range"
+GAIT_SUMMARY: Final = "gait-summary"
+GAIT_CHARTS: Final = "gait-charts"
+GAIT_GRAPH: Final = "gait-graph"          # pattern id: {"type": GAIT_GRAPH, "index": metric}
