@@ -159,6 +159,25 @@ def _gaitndd_1() -> SensorLayout:
     )
 
 
+#: The outline of the solewatch-16 insole, RIGHT foot, insole frame (mm), counter-clockwise
+#: from the middle of the heel's back edge: heel, lateral (little-toe) side, toes, medial
+#: (big-toe) side with the arch. Drawn by hand, once, around the sensors above for the EU 42
+#: insole they were placed for: 274 mm long (heel edge 12 mm behind the heel centre, big-toe
+#: tip at 262 mm, 17 mm beyond the hallux_tip sensor), about 65 mm wide at the heel and 97 mm
+#: across the metatarsal heads, in line with typical adult foot proportions (heel width about
+#: a quarter and forefoot width about 0.37 of foot length); the medial edge narrows along the
+#: arch. Every sensor and temperature site lies well inside it (tests/test_live_geometry.py).
+#: The dashboard smooths the corners of this polygon when it draws it.
+SOLEWATCH_16_OUTLINE_MM = np.array([
+    (0.0, -12.0), (18.0, -9.0), (29.0, 2.0), (34.0, 18.0), (36.0, 40.0), (38.0, 70.0),
+    (42.0, 100.0), (46.0, 130.0), (50.0, 155.0), (52.0, 172.0), (51.0, 188.0), (46.0, 205.0),
+    (36.0, 222.0), (22.0, 236.0), (8.0, 248.0), (-6.0, 257.0), (-18.0, 262.0), (-30.0, 259.0),
+    (-38.0, 250.0), (-42.0, 235.0), (-44.0, 215.0), (-45.0, 190.0), (-44.0, 170.0),
+    (-40.0, 150.0), (-32.0, 125.0), (-26.0, 100.0), (-26.0, 75.0), (-30.0, 50.0),
+    (-32.0, 25.0), (-28.0, 5.0), (-18.0, -8.0),
+])
+SOLEWATCH_16_OUTLINE_MM.setflags(write=False)
+
 GAITPDB_8 = _gaitpdb_8()
 SOLEWATCH_16 = _solewatch_16()
 GAITNDD_1 = _gaitndd_1()
@@ -174,3 +193,20 @@ def get_layout(name: str) -> SensorLayout:
         return LAYOUTS[name]
     except KeyError:
         raise ValueError(f"unknown sensor layout {name!r}; known: {sorted(LAYOUTS)}") from None
+
+
+#: Insole outlines by layout name (right foot, insole frame, mm), for the layouts that have one.
+OUTLINES_MM: dict[str, np.ndarray] = {"solewatch-16": SOLEWATCH_16_OUTLINE_MM}
+
+
+def insole_outline_mm(layout: SensorLayout | str, foot: str) -> np.ndarray:
+    """(n, 2) outline polygon of ``layout``'s insole for ``foot`` in mm, the left one mirrored
+    (x -> -x) like :meth:`SensorLayout.positions_mm`. ValueError when the layout has none."""
+    name = layout if isinstance(layout, str) else layout.name
+    try:
+        outline = OUTLINES_MM[name]
+    except KeyError:
+        raise ValueError(f"layout {name!r} has no insole outline; layouts with one: "
+                         f"{sorted(OUTLINES_MM)}") from None
+    sign = -1.0 if check_foot(foot) == "left" else 1.0
+    return np.column_stack([sign * outline[:, 0], outline[:, 1]])
