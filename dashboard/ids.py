@@ -74,3 +74,15 @@ GAIT_RANGE: Final = "gait-range"
 GAIT_SUMMARY: Final = "gait-summary"
 GAIT_CHARTS: Final = "gait-charts"
 GAIT_GRAPH: Final = "gait-graph"          # pattern id: {"type": GAIT_GRAPH, "index": metric}
+
+# Live page (helper "live"); dashboard/assets/live.js finds them through the static data
+LIVE_NO_HUB: Final = "live-no-hub"
+LIVE_GEOMETRY: Final = "live-geometry"    # dcc.Store: dashboard.live.geometry, once per load
+LIVE_STARTED: Final = "live-started"      # dcc.Store: written by the clientside starter
+LIVE_CANVAS: Final = "live-canvas"        # both insole maps, the trail and the colour bar
+LIVE_SOURCE: Final = "live-source"        # what is shown: live from whom, or replay state
+LIVE_BANNER: Final = "live-banner"        # warnings, role="alert"
+LIVE_MISSING: Final = "live-missing"      # sensors without a value, named
+LIVE_TEMPS: Final = "live-temps"          # temperatures per site, left, right, difference
+LIVE_GAIT: Final = "live-gait"            # cadence, steps, stance
+LIVE_COUNTER: Final = "live-counter"      # "frames drawn: N" + data-frames/-versions/-fps
