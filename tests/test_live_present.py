@@ -156,6 +156,9 @@ def test_devices_view_words_each_foot():
 
 def test_devices_view_without_a_wearer_or_not_streaming():
     assert present.devices_view({"wearer": None, "streaming": False, "feet": {}}).feet == []
+    no_insole = {"address": None, "name": None, "state": "none", "connected": False}
+    assert present.devices_view({"wearer": None, "streaming": False,
+                                 "feet": {"left": no_insole, "right": no_insole}}).feet == []
     assert present.devices_view(
         {"wearer": None, "streaming": False, "feet": {}}).headline.startswith("No insoles")
     view = present.devices_view({"wearer": "ann", "streaming": False,
@@ -165,7 +168,7 @@ def test_devices_view_without_a_wearer_or_not_streaming():
     with pytest.raises(ValueError, match="devices: 'feet' is missing"):
         present.devices_view({"wearer": "ann"})
     with pytest.raises(ValueError, match=r"devices: left foot: 'state' is missing"):
-        present.devices_view({"feet": {"left": {"battery_pct": 3}}})
+        present.devices_view({"feet": {"left": {"address": "A", "battery_pct": 3}}})
 
 
 def test_pairing_lines_by_name():
@@ -233,3 +236,20 @@ def test_seek_marks_round_steps_labelled_mmss(duration, step):
     assert all(marks[k] == present.mmss(k) for k in keys)
     assert present.seek_marks(0) == {0: "00:00"}
     assert present.seek_marks(None) == {0: "00:00"}
+
+
+def test_play_action():
+    state = {"name": "w", "position_s": 3.0, "duration_s": 90.0, "speed": 1.0,
+             "paused": True}
+    assert present.play_action(state, None, "r1") == "choose"
+    assert present.play_action(None, "r1", None) == "start"
+    assert present.play_action(state, "r2", "r1") == "start"
+    assert present.play_action(state, "r1", "r1") == "resume"
+    assert present.play_action({**state, "position_s": 90.0}, "r1", "r1") == "restart"
+
+
+def test_pair_form_problem():
+    assert present.pair_form_problem(None, "R", "ann").startswith("Choose the left insole")
+    assert present.pair_form_problem("L", "", "ann").startswith("Choose the right insole")
+    assert present.pair_form_problem("L", "R", "  ").startswith("Write the name")
+    assert present.pair_form_problem("L", "R", "ann") is None

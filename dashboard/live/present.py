@@ -238,6 +238,17 @@ def default_choice(found: Sequence[Mapping[str, Any]], side: str) -> str | None:
     return free[0]["address"] if len(free) == 1 else None
 
 
+def pair_form_problem(left: str | None, right: str | None, wearer: str | None) -> str | None:
+    """What is missing before Pair can work, in words; None when nothing is."""
+    if not left:
+        return "Choose the left insole first (press Find insoles to list them)."
+    if not right:
+        return "Choose the right insole first (press Find insoles to list them)."
+    if not (wearer or "").strip():
+        return "Write the name of the person who will wear the insoles."
+    return None
+
+
 def scan_summary(found: Sequence[Mapping[str, Any]]) -> str:
     n = {s: sum(1 for f in found if f.get("side") == s) for s in FEET}
     if not found:
@@ -291,10 +302,12 @@ def foot_status(side: str, foot: Mapping[str, Any]) -> FootStatus:
 
 
 def devices_view(devices: Mapping[str, Any]) -> DevicesView:
-    """``hub.devices()`` worded: a headline and one :class:`FootStatus` per paired foot."""
+    """``hub.devices()`` worded: a headline and one :class:`FootStatus` per paired foot (a
+    foot without an insole, no address and no name, is left out)."""
     wearer = devices.get("wearer") if isinstance(devices, Mapping) else None
     feet_in = _get(devices, "feet", "devices") or {}
-    feet = [foot_status(s, feet_in[s]) for s in FEET if feet_in.get(s)]
+    feet = [foot_status(s, feet_in[s]) for s in FEET
+            if feet_in.get(s) and (feet_in[s].get("address") or feet_in[s].get("name"))]
     if not wearer:
         headline = "No insoles are streaming. Find insoles and pair them below."
     elif devices.get("streaming"):
@@ -365,6 +378,20 @@ def replay_status(state: Mapping[str, Any] | None) -> str:
             f"{mmss(position)} of {mmss(duration)} (min:s)")
 
 
+def play_action(state: Mapping[str, Any] | None, chosen: str | None,
+                loaded: str | None) -> str:
+    """What Play does: "choose" (nothing chosen), "start" (load ``chosen``: nothing is
+    replayed or another source was loaded), "restart" (the replay reached its end: back to
+    the start, then play) or "resume"."""
+    if not chosen:
+        return "choose"
+    if not state or chosen != loaded:
+        return "start"
+    position = _number(_get(state, "position_s", "replay state"), "position_s", lo=0) or 0.0
+    duration = _number(_get(state, "duration_s", "replay state"), "duration_s", lo=0) or 0.0
+    return "restart" if duration and position >= duration else "resume"
+
+
 def mark_step_s(duration_s: float, max_marks: int = 7) -> int:
     """A round distance between slider labels giving at most ``max_marks`` labels."""
     for step in _MARK_STEPS_S:
@@ -405,7 +432,9 @@ __all__ = [
     "found_insoles",
     "loss_text",
     "mmss",
+    "pair_form_problem",
     "pairing_lines",
+    "play_action",
     "replay_options",
     "replay_status",
     "rssi_text",
