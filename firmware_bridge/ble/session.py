@@ -344,8 +344,10 @@ class _Pipeline:
 
     def __init__(self, pairing: Pairing | None, *, source: str,
                  writer: RecordingWriter | None = None,
-                 expect: tuple[Foot, ...] = FEET) -> None:
+                 expect: tuple[Foot, ...] = FEET,
+                 tap: Callable[[Foot, float, str, bytes], None] | None = None) -> None:
         self.pairing = pairing
+        self.tap = tap
         self.addresses = dict(pairing.addresses) if pairing is not None else {}
         self.source = source
         self.writer = writer
@@ -412,6 +414,11 @@ class _Pipeline:
         if self.writer is not None and side in self.device_index:
             self.writer.notification(host_time_s, self.device_index[side], characteristic,
                                      data)
+        if self.tap is not None:
+            try:
+                self.tap(side, host_time_s, characteristic, data)
+            except Exception:  # a consumer's error never reaches the radio's callback
+                logger.exception("tap of the %s insole failed", side)
         a = self.assemblers.get(side)
         if a is None:
             return True
@@ -445,6 +452,9 @@ class WearerSession:
     :meth:`start` / :meth:`stop` with ``on_batch``. ``record_to`` writes the raw log
     (docs/recording-format.md) of everything received. ``pair_wait_s`` is how long the grid
     waits for the second insole before it starts with one (the other joins when it comes).
+    ``tap(side, host_time_s, characteristic, data)`` is called with every accepted
+    notification as it arrives (before the assemblers' whole-second grid), e.g. to show the
+    newest frame at once; :meth:`device_info` gives what it needs to decode it.
     """
 
     def __init__(
@@ -462,8 +472,10 @@ class WearerSession:
         backoff_max_s: float = BACKOFF_MAX_S,
         pair_wait_s: float | None = None,
         sides: tuple[Foot, ...] = FEET,
+        tap: Callable[[Foot, float, str, bytes], None] | None = None,
     ) -> None:
         self.pairing = pairing
+        self.tap = tap
         self.transport = transport
         self.record_to = Path(record_to) if record_to is not None else None
         self.on_batch = on_batch
@@ -496,7 +508,7 @@ class WearerSession:
             self.writer = RecordingWriter(self.record_to, wearer=self.pairing.wearer,
                                           created_unix_s=self._started_s)
         self._pipe = _Pipeline(self.pairing, source=str(self.record_to or "<live>"),
-                               writer=self.writer, expect=self.sides)
+                               writer=self.writer, expect=self.sides, tap=self.tap)
         for side in self.sides:
             insole = InsoleSession(
                 side, self.pairing.insole(side).address, deliver=self.handle_notification,
@@ -562,6 +574,11 @@ class WearerSession:
         if self._pipe.pair is not None:
             out += self._pipe.pair.problems()
         return out
+
+    def device_info(self, side: Foot) -> DeviceInfo | None:
+        """What the ``side`` insole said when it first connected (layout, calibration,
+        rates), or None before that."""
+        return self._pipe.infos.get(side) if self._pipe is not None else None
 
     def _ready(self, side: Foot, info: DeviceInfo) -> None:
         self._pipe.ready(side, info, self.now())

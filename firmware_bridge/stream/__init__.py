@@ -12,6 +12,8 @@ from firmware_bridge.stream.assembler import (
     concat_pressure,
     concat_temperature,
 )
+from firmware_bridge.stream.latest import LatestFoot, LatestFrames
 
-__all__ = ["InsoleAssembler", "InsoleSamples", "LinkStats", "PairAssembler", "PairBatch",
+__all__ = ["InsoleAssembler", "InsoleSamples", "LatestFoot", "LatestFrames",
+           "LinkStats", "PairAssembler", "PairBatch",
            "characteristic_name", "concat_pressure", "concat_temperature"]
