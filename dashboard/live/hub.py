@@ -45,13 +45,10 @@ from analysis.live import (
 )
 from analysis.sites import FEET
 from dashboard.live.bus import FrameBus, idle_frame
+from dashboard.live.player import GAIT_WINDOW_S, TRAIL_S
 
 logger = logging.getLogger(__name__)
 
-#: Seconds of pressure the live gait numbers are computed over.
-GAIT_WINDOW_S = 20.0
-#: Seconds of centre-of-pressure trail in a frame.
-TRAIL_S = 1.0
 #: Battery level at or below which a frame warns, %.
 LOW_BATTERY_PCT = 15
 #: Share of lost frames above which a frame warns about the signal, %.
@@ -706,4 +703,4 @@ class LiveHub:
         }
 
 
-__all__ = ["GAIT_WINDOW_S", "TRAIL_S", "HubError", "LiveHub", "trail_points"]
+__all__ = ["HubError", "LiveHub", "trail_points"]
