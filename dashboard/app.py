@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 from flask import Response, current_app, has_request_context, redirect, request
 
-from dashboard import ids
+from dashboard import ids, views
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
+from solewatch.store.errors import StoreError
 
 TOKEN_ENV: Final = "SOLEWATCH_DASHBOARD_TOKEN"
 TOKEN_COOKIE: Final = "solewatch_token"
 LOCAL_HOSTS: Final[frozenset[str]] = frozenset({"127.0.0.1", "localhost", "::1"})
-FONT: Final = "system-ui, -apple-system, 'Segoe UI', sans-serif"
 
 
 class DashboardSecurityError(ValueError):
@@ -67,10 +67,17 @@ class DashboardContext:
             store.close()
 
     def current_wearer(self, store: Store) -> str | None:
-        if self.wearer:
-            return self.wearer
-        wearers = store.wearers()
-        return wearers[0].name if wearers else None
+        """The default wearer: --wearer, else the first in the store (None: no wearers)."""
+        return self.wearer_for(store, None)
+
+    def wearer_names(self, store: Store) -> list[str]:
+        return [w.name for w in store.wearers()]
+
+    def wearer_for(self, store: Store, chosen: Any) -> str | None:
+        """The wearer a page shows: ``chosen`` (the tab's choice, ``ids.WEARER``'s data) when
+        it names a wearer in the store, else the default. Pages call this with the value of
+        ``State(ids.WEARER, "data")`` or ``Input(ids.WEARER, "data")``."""
+        return views.choose_wearer(self.wearer_names(store), chosen, self.wearer)
 
 
 CONTEXT_KEY: Final = "SOLEWATCH_DASHBOARD"
@@ -86,9 +93,7 @@ def current_context(default: DashboardContext) -> DashboardContext:
 
 
 def disclaimer() -> html.Div:
-    return html.Div(NOT_A_DIAGNOSIS, id=ids.DISCLAIMER,
-                    style={"borderLeft": "4px solid #0072B2", "padding": "6px 10px",
-                           "margin": "12px 0", "background": "#f2f7fb"})
+    return html.Div(NOT_A_DIAGNOSIS, id=ids.DISCLAIMER, className="sw-disclaimer")
 
 
 _LOGIN_FORM: Final = """<!doctype html><html><head><title>solewatch: sign in</title></head>
@@ -123,6 +128,56 @@ def _install_token_check(app: Dash, token: str) -> None:
         return Response(_LOGIN_FORM, status=401, mimetype="text/html")
 
 
+def _wearer_options(dctx: DashboardContext) -> tuple[list[str], str | None]:
+    """The store's wearers and the default one; ([], None) when the store cannot be read."""
+    try:
+        with dctx.store() as store:
+            names = dctx.wearer_names(store)
+    except StoreError:
+        return [], None
+    return names, views.choose_wearer(names, None, dctx.wearer)
+
+
+def _layout(dctx: DashboardContext) -> html.Div:
+    """The shared frame of every page: title, wearer chooser, menu, the page."""
+    names, default = _wearer_options(dctx)
+    return html.Div([
+        html.Header([
+            html.H1("solewatch", className="sw-title"),
+            html.Div([
+                html.Label("Showing", htmlFor=ids.WEARER_CHOICE),
+                dcc.Dropdown(id=ids.WEARER_CHOICE, options=names, value=default,
+                             clearable=False, searchable=False, className="sw-wearer-choice",
+                             placeholder="no wearers yet"),
+            ], className="sw-wearer"),
+        ], className="sw-header"),
+        # The chosen wearer, kept per browser tab (session storage); pages read its "data".
+        dcc.Store(id=ids.WEARER, storage_type="session", data=default),
+        html.Nav([dcc.Link(p["name"], href=p["relative_path"])
+                  for p in sorted(dash.page_registry.values(), key=lambda p: p["order"])
+                  if p["module"].startswith("dashboard.pages.")], id=ids.NAV,
+                 className="sw-nav"),
+        dash.page_container,
+    ], className="sw-app")
+
+
+def _wearer_callback(app: Dash, dctx: DashboardContext) -> None:
+    """Keep the dropdown and the tab's stored choice in step: a choice in the dropdown is
+    stored; a choice restored from the tab's session storage is shown in the dropdown."""
+
+    @app.callback(Output(ids.WEARER, "data"), Output(ids.WEARER_CHOICE, "value"),
+                  Input(ids.WEARER, "data"), Input(ids.WEARER_CHOICE, "value"))
+    def _sync(stored: Any, chosen: Any) -> tuple:
+        if dash.ctx.triggered_id == ids.WEARER_CHOICE:
+            wanted = chosen
+        else:  # first load or restored from session storage
+            wanted = stored if stored is not None else chosen
+        with dctx.store() as store:
+            wearer = dctx.wearer_for(store, wanted)
+        return (dash.no_update if wearer == stored else wearer,
+                dash.no_update if wearer == chosen else wearer)
+
+
 def create_app(store_url: str | None = None, *, wearer: str | None = None,
                token: str | None = None, hub: Any = None) -> Dash:
     """The dashboard for the store at ``store_url`` (default: $SOLEWATCH_DB_URL, else SQLite
@@ -143,14 +198,8 @@ def create_app(store_url: str | None = None, *, wearer: str | None = None,
     for name in PAGES:
         importlib.import_module(f"dashboard.pages.{name}").register(app, ctx)
     install_route(app.server, lambda: ctx.hub.bus if ctx.hub is not None else None)
-    app.layout = html.Div([
-        html.H1("solewatch", style={"marginBottom": "4px"}),
-        html.Nav([dcc.Link(p["name"], href=p["relative_path"],
-                           style={"marginRight": "16px"})
-                  for p in sorted(dash.page_registry.values(), key=lambda p: p["order"])
-                  if p["module"].startswith("dashboard.pages.")], id=ids.NAV),
-        dash.page_container,
-    ], style={"fontFamily": FONT, "maxWidth": "960px", "margin": "0 auto", "padding": "12px"})
+    app.layout = lambda: _layout(ctx)
+    _wearer_callback(app, ctx)
     if token:
         _install_token_check(app, token)
     return app

@@ -6,6 +6,7 @@ from the analysis); here they are only selected, converted for display and worde
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,19 +14,47 @@ from typing import Any, Final
 
 from analysis.alerts import ADVICE
 from analysis.config import TemperatureConfig
+from analysis.references import REFERENCES
 from analysis.sites import SITE_LABELS, SITES
+from dashboard.live.geometry import VIRIDIS_ANCHORS
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
-from solewatch.store.models import FOOT_MEAN, NOTE_KINDS
+from solewatch.store.models import FOOT_MEAN, NOTE_KINDS, local_time
 
-#: Okabe-Ito colour-blind-safe palette.
+#: Okabe-Ito colour-blind-safe categorical palette (Okabe & Ito 2008, "Color Universal
+#: Design"; grey as in R's palette.colors("Okabe-Ito")). The one definition of the dashboard's
+#: categorical colours: pages import from here.
 OKABE_ITO: Final[dict[str, str]] = {
     "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "grey": "#999999",
 }
+#: One colour per temperature site, and black (drawn dashed) for the whole-foot mean. Grey is
+#: not used: under deuteranopia it is hard to tell from purple and green (tests/test_dashboard.py
+#: checks every pair drawn on one chart).
 SITE_COLOURS: Final[dict[str, str]] = dict(zip(
     (*SITES, FOOT_MEAN),
-    ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#000000", "#999999"), strict=True))
+    tuple(OKABE_ITO[c] for c in ("orange", "sky_blue", "green", "blue", "purple", "yellow",
+                                 "black")), strict=True))
+#: Alert markers (triangles) on the temperature chart; values outside a reference range
+#: (triangles) on the gait charts.
+ALERT_COLOUR: Final = OKABE_ITO["vermillion"]
+#: Gait charts: the daily values, the values outside the typical range, the typical band.
+GAIT_COLOURS: Final[dict[str, str]] = {
+    "value": OKABE_ITO["blue"], "outside": OKABE_ITO["vermillion"],
+    "band": OKABE_ITO["sky_blue"]}
+#: The colours that mean different things on one chart, per chart: each pair must stay
+#: distinguishable under colour-vision deficiency (tested).
+CHART_COLOURS: Final[dict[str, tuple[str, ...]]] = {
+    "temperature": (*SITE_COLOURS.values(), ALERT_COLOUR),
+    "gait": tuple(GAIT_COLOURS.values()),
+}
+#: Sequential scale for pressure maps: viridis (van der Walt & Smith 2015; readable with
+#: red-green colour-vision deficiency and in grey print, lightness rising monotonically).
+#: Plotly dict figures use the plotly.js name; canvas drawing uses the anchors, defined once
+#: in dashboard.live.geometry (which keeps grey free for "no value" on the map).
+PRESSURE_COLORSCALE: Final = "Viridis"
+PRESSURE_COLOUR_ANCHORS: Final[tuple[str, ...]] = VIRIDIS_ANCHORS
 
 RANGES_DAYS: Final[tuple[int, ...]] = (30, 90, 365)
 UNITS: Final[tuple[str, ...]] = ("C", "F")
@@ -160,7 +189,9 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
             continue
         xs, ys = by_site[site]
         data.append({"type": "scatter", "mode": "lines+markers", "name": site_label(site),
-                     "x": xs, "y": ys, "line": {"color": SITE_COLOURS[site]},
+                     "x": xs, "y": ys,
+                     "line": {"color": SITE_COLOURS[site],
+                              "dash": "dash" if site == FOOT_MEAN else "solid"},
                      "hovertemplate": f"%{{x}}: %{{y:+.1f}} °{unit}<extra>{site_label(site)}"
                                       "</extra>"})
     marks = [a for a in alerts if sites is None or a.site in sites or not a.site]
@@ -169,7 +200,7 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
                      "x": [a.first_day.isoformat() for a in marks],
                      "y": [delta_for_display(a.delta_c or 0.0, unit) for a in marks],
                      "marker": {"symbol": "triangle-up", "size": 14,
-                                "color": OKABE_ITO["vermillion"]},
+                                "color": ALERT_COLOUR},
                      "text": [RULE_WORDS.get(a.rule, a.rule) for a in marks],
                      "hovertemplate": "%{x}: %{text}<extra>alert</extra>"})
     layout = {
@@ -231,3 +262,223 @@ def note_lines(store: Store, wearer: str, *, limit: int = 50) -> list[str]:
     notes = store.notes(wearer)[-limit:]
     return [f"{n.at:%Y-%m-%d %H:%M} · {NOTE_KIND_WORDS.get(n.kind, n.kind)}: {n.text}"
             for n in reversed(notes)]
+
+
+# -- wearer chooser ------------------------------------------------------------------------
+
+def choose_wearer(names: Sequence[str], chosen: Any, default: str | None) -> str | None:
+    """The wearer to show: ``chosen`` (the tab's choice) when it names a wearer in the store,
+    else ``default`` (--wearer) when it does, else the first wearer; None: no wearers."""
+    for candidate in (chosen, default):
+        if isinstance(candidate, str) and candidate in names:
+            return candidate
+    return names[0] if names else None
+
+
+# -- gait and balance ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GaitMetric:
+    """One daily gait value charted against its published reference (analysis.references)."""
+
+    key: str            #: column of the store's daily_gait (analysis.pipeline.GAIT_SUMMARY_KEYS)
+    title: str
+    axis: str           #: y-axis title, with the unit
+    unit: str           #: unit written after every number ("" for none)
+    decimals: int
+    meaning: str        #: what it is and what is typical, in plain words
+
+    @property
+    def reference(self) -> Any:
+        return REFERENCES[self.key]
+
+    def format(self, value: float) -> str:
+        number = f"{value:.{self.decimals}f}"
+        return f"{number} {self.unit}" if self.unit else number
+
+
+GAIT_METRICS: Final[tuple[GaitMetric, ...]] = (
+    GaitMetric(
+        "cadence_steps_per_min", "Walking pace (cadence)", "steps per minute", "steps/min", 0,
+        "How many steps you take in a minute while walking, from the walks the insoles "
+        "recorded that day. Adults walking at a comfortable pace usually take about 100 to "
+        "120 steps a minute. A pace that falls over weeks can mean walking has become harder "
+        "or less sure-footed."),
+    GaitMetric(
+        "stride_time_cv_pct", "Steadiness of your stride (stride-time variability)",
+        "stride-time variation (%)", "%", 1,
+        "How much the time of one stride differs from the next, as a percentage of the usual "
+        "stride time. Lower is steadier: healthy adults are at about 2 to 3%. Values that stay "
+        "higher are linked with a higher risk of falling."),
+    GaitMetric(
+        "gait_asymmetry", "Left-right difference (asymmetry)", "asymmetry index (0 = even)",
+        "", 1,
+        "Compares the time each foot spends swinging through the air: 0 means both feet "
+        "swing for the same time, larger means one foot is favoured. It rises with one-sided "
+        "weakness or pain. No numeric typical range is given in the sources used here, so no "
+        "band is drawn: close to 0 is typical."),
+    GaitMetric(
+        "pci_pct", "Left-right timing (coordination)", "phase coordination index (%)", "%", 1,
+        "How evenly each step falls halfway between the steps of the other foot (phase "
+        "coordination index). Lower is better coordinated: about 2 to 4% at 40 to 75 years, "
+        "about 6% over 75 years."),
+)
+
+#: Why balance has no chart yet, in plain words (the daily job does not store it; see
+#: docs/dashboard.md).
+BALANCE_NOT_STORED: Final = (
+    "Standing balance (how far your body sways while you stand still, as a 95% sway area "
+    "in mm²) is measured in each recording and shown in the clinician report, but the "
+    "history is not keeping it day by day yet, so there is no trend to show here. For "
+    "comparison: people who fell had a sway area of about 1030 mm² (10.3 cm²) standing on "
+    "one leg; smaller is steadier.")
+
+
+@dataclass(frozen=True)
+class GaitChart:
+    metric: GaitMetric
+    figure: dict[str, Any]
+    summary: str
+    source: str
+
+
+@dataclass(frozen=True)
+class GaitView:
+    start: date
+    end: date
+    days_with_data: int
+    charts: tuple[GaitChart, ...]
+    exercise_figure: dict[str, Any]
+    exercise_summary: str
+
+    @property
+    def summary(self) -> str:
+        return (f"{self.days_with_data} day{'s' if self.days_with_data != 1 else ''} with "
+                f"walking measured from {self.start.isoformat()} to {self.end.isoformat()}.")
+
+
+def _window(days: int, last: date | None, today: date | None) -> tuple[date, date]:
+    if days not in RANGES_DAYS:
+        raise ValueError(f"days must be one of {RANGES_DAYS}, found {days!r}")
+    end = today or last or date.today()
+    return end - timedelta(days=days - 1), end
+
+
+def _all_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def gait_metric_figure(days: Sequence[date], values: Sequence[float | None],
+                       metric: GaitMetric) -> dict[str, Any]:
+    """A plotly dict figure of one metric, one value per day (None: a gap), the reference's
+    typical range as a band, values above it as up-triangles and below it as down-triangles
+    (shape as well as colour)."""
+    if len(days) != len(values):
+        raise ValueError(f"{metric.key}: {len(days)} days but {len(values)} values")
+    xs = [d.isoformat() for d in days]
+    low_high = metric.reference.typical_range
+    unit = f" {metric.unit}" if metric.unit else ""
+    fmt = f"%{{y:.{metric.decimals}f}}{unit}"
+    data: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "lines+markers", "name": "daily value", "x": xs,
+        "y": list(values), "connectgaps": False,
+        "line": {"color": GAIT_COLOURS["value"]},
+        "marker": {"symbol": "circle", "size": 7, "color": GAIT_COLOURS["value"]},
+        "hovertemplate": f"%{{x}}: {fmt}<extra></extra>"}]
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    if low_high is not None:
+        low, high = low_high
+        for name, symbol, test in (
+                ("above the typical range", "triangle-up", lambda v: v > high),
+                ("below the typical range", "triangle-down", lambda v: v < low)):
+            out = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None and test(v)]
+            if out:
+                data.append({
+                    "type": "scatter", "mode": "markers", "name": name,
+                    "x": [x for x, _ in out], "y": [v for _, v in out],
+                    "marker": {"symbol": symbol, "size": 13, "color": GAIT_COLOURS["outside"],
+                               "line": {"color": "#000000", "width": 1}},
+                    "hovertemplate": f"%{{x}}: {fmt} ({name})<extra></extra>"})
+        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                       "y0": low, "y1": high, "fillcolor": GAIT_COLOURS["band"],
+                       "opacity": 0.2, "line": {"width": 0}, "layer": "below"})
+        annotations.append({
+            "xref": "paper", "x": 1, "y": high, "yref": "y", "xanchor": "right",
+            "yanchor": "bottom", "showarrow": False,
+            "text": f"typical {metric.format(low)} to {metric.format(high)}"})
+    layout = {
+        "xaxis": {"title": {"text": "day"}, "type": "date"},
+        "yaxis": {"title": {"text": metric.axis}},
+        "shapes": shapes, "annotations": annotations,
+        "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 320,
+        "legend": {"orientation": "h", "y": -0.25},
+    }
+    return {"data": data, "layout": layout}
+
+
+def gait_metric_summary(values: Sequence[float | None], metric: GaitMetric) -> str:
+    """One sentence: days measured, average, and days outside the typical range."""
+    got = [v for v in values if v is not None]
+    if not got:
+        return "No days with this measurement in this period."
+    text = (f"{len(got)} day{'s' if len(got) != 1 else ''} measured, average "
+            f"{metric.format(sum(got) / len(got))}")
+    low_high = metric.reference.typical_range
+    if low_high is None:
+        return text + "."
+    low, high = low_high
+    above = sum(v > high for v in got)
+    below = sum(v < low for v in got)
+    return (text + f"; {above} day{'s' if above != 1 else ''} above and {below} "
+            f"day{'s' if below != 1 else ''} below the typical range "
+            f"({metric.format(low)} to {metric.format(high)}).")
+
+
+def exercise_figure(days: Sequence[date], counts: Sequence[int]) -> dict[str, Any]:
+    """Bars: exercise notes logged per day."""
+    return {"data": [{"type": "bar", "name": "exercise notes", "x": [d.isoformat() for d in days],
+                      "y": list(counts), "marker": {"color": GAIT_COLOURS["value"]},
+                      "hovertemplate": "%{x}: %{y} exercise note(s)<extra></extra>"}],
+            "layout": {"xaxis": {"title": {"text": "day"}, "type": "date"},
+                       "yaxis": {"title": {"text": "exercise notes (count)"}, "rangemode":
+                                 "tozero", "dtick": 1},
+                       "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 260}}
+
+
+def gait_view(store: Store, wearer: str, *, days: int, today: date | None = None) -> GaitView:
+    """The Gait and balance page for the last ``days`` days: one chart per GAIT_METRICS entry
+    from the stored daily gait summaries (days without a value are gaps) and the exercise
+    notes per day."""
+    rows = store.daily_gait(wearer)
+    start, end = _window(days, max((r.day for r in rows), default=None), today)
+    by_day = {r.day: r for r in rows if start <= r.day <= end}
+    axis = _all_days(start, end)
+    charts = []
+    for metric in GAIT_METRICS:
+        values = [_finite(getattr(by_day[d], metric.key)) if d in by_day else None
+                  for d in axis]
+        ref = metric.reference
+        source = f"Typical: {ref.typical}. Source: {ref.source}."
+        charts.append(GaitChart(metric, gait_metric_figure(axis, values, metric),
+                                gait_metric_summary(values, metric), source))
+    counts = dict.fromkeys(axis, 0)
+    for note in store.notes(wearer, kind="exercise"):
+        day = local_time(note.at, note.at_offset_min).date()
+        if day in counts:
+            counts[day] += 1
+    total = sum(counts.values())
+    exercise_summary = (
+        f"{total} exercise note{'s' if total != 1 else ''} on "
+        f"{sum(c > 0 for c in counts.values())} days from {start.isoformat()} to "
+        f"{end.isoformat()}. These are the exercises you wrote down on the Notes page; the "
+        "insoles' own count of repetitions is not kept in the history yet.")
+    return GaitView(start, end, len(by_day), tuple(charts),
+                    exercise_figure(axis, list(counts.values())), exercise_summary)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None

@@ -4,22 +4,72 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from analysis.alerts import CONTRALATERAL_SITE, SUDDEN_RISE, Alert
+from analysis.alerts import CONTRALATERAL_FOOT_MEAN, CONTRALATERAL_SITE, SUDDEN_RISE, Alert
+from analysis.config import TemperatureConfig
 from analysis.sites import SITES
 from solewatch.store import Store
 
 WEARER = "ada"
+OTHER_WEARER = "bo"
 LAST_DAY = date(2026, 3, 31)
 N_DAYS = 40
 HOT_SITE = "mth1"
+#: Days (counted back from LAST_DAY, 0 = LAST_DAY) with no walking recorded: gaps.
+GAIT_GAP_DAYS = (3, 10, 11)
+N_GAIT_DAYS = 28
+#: The second wearer's only alert (a whole-foot difference on the right foot).
+OTHER_ALERT_DELTA_C = 2.5
+
+
+def gait_day(i: int) -> dict[str, float | None]:
+    """Plausible daily gait summary values for day ``i`` counted back from LAST_DAY: cadence
+    drifting from about 112 down to 94 steps/min (below the 100-120 typical range on the last
+    days), stride-time variability rising from 2.3% to 3.9% (above 2-3% on the last days), a
+    small asymmetry and a coordination index around 3-5%. Not every key is filled (the store
+    keeps None), as on a day with one short walk."""
+    age = N_GAIT_DAYS - 1 - i  # 0 on the first gait day
+    frac = age / (N_GAIT_DAYS - 1)
+    cadence = 112.0 - 18.0 * frac
+    stride_s = 120.0 / cadence
+    return {
+        "cadence_steps_per_min": cadence,
+        "steps_left": 1500 + 10 * age,
+        "steps_right": 1490 + 10 * age,
+        "stride_time_s_mean": stride_s,
+        "stride_time_cv_pct": 2.3 + 1.6 * frac,
+        "stride_time_sd_ms": stride_s * 1000.0 * (2.3 + 1.6 * frac) / 100.0,
+        "gait_asymmetry": 2.0 + 4.0 * frac,
+        "pci_pct": 3.0 + 2.0 * frac,
+        "double_support_pct": 24.0 + 4.0 * frac,
+        "dfa_alpha": None,
+    }
 
 
 def fill(url: str) -> Store:
     """Migrate the store at ``url`` and fill it: 40 days of temperature (left mth1 warm on the
-    last 5 days), one open and one acknowledged alert. Returns the open Store."""
+    last 5 days), one open and one acknowledged alert, 28 days of gait (3 without walking) for
+    WEARER; a second wearer with one open alert and a week of temperature. Returns the open
+    Store."""
     store = Store.open(url)
     store.migrate()
     store.add_wearer(WEARER)
+    store.add_wearer(OTHER_WEARER)
+    for back in range(N_GAIT_DAYS):
+        if back not in GAIT_GAP_DAYS:
+            store.upsert_daily_gait(WEARER, LAST_DAY - timedelta(days=back),
+                                    gait_day(N_GAIT_DAYS - 1 - back))
+    store.upsert_daily_temperature(OTHER_WEARER, [
+        {"date": LAST_DAY - timedelta(days=back), "site": "foot_mean", "left_c": 29.0,
+         "right_c": 29.0 + (OTHER_ALERT_DELTA_C if back < 2 else 0.2),
+         "delta_c": -(OTHER_ALERT_DELTA_C if back < 2 else 0.2), "minutes": 240.0,
+         "enough": True, "room_c": 20.0} for back in range(7)])
+    store.upsert_alerts(OTHER_WEARER, [
+        Alert(rule=CONTRALATERAL_FOOT_MEAN, foot="right", site=None,
+              first_day=LAST_DAY - timedelta(days=1), confirmed_day=LAST_DAY,
+              delta_c=-OTHER_ALERT_DELTA_C,
+              message="right foot 2.5 °C warmer than the left for 2 days",
+              evidence={"threshold_c": TemperatureConfig().foot_mean_delta_c,
+                        "deltas_c": [-OTHER_ALERT_DELTA_C] * 2})])
     rows = []
     for i in range(N_DAYS):
         day = LAST_DAY - timedelta(days=N_DAYS - 1 - i)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,7 +18,16 @@ from dashboard.app import (
 )
 from solewatch.cli import main
 from solewatch.report import NOT_A_DIAGNOSIS
-from tests._dashboard_data import HOT_SITE, LAST_DAY, WEARER, fill
+from tests._dashboard_data import (
+    GAIT_GAP_DAYS,
+    HOT_SITE,
+    LAST_DAY,
+    N_GAIT_DAYS,
+    OTHER_WEARER,
+    WEARER,
+    fill,
+    gait_day,
+)
 
 
 @pytest.fixture
@@ -153,3 +162,259 @@ def test_each_app_reads_its_own_store(tmp_path, filled):
         assert current_context(None).store_url == url
     with second.server.test_request_context("/"):
         assert current_context(None).store_url.endswith("other.db")
+
+
+# -- wearer chooser ------------------------------------------------------------------------
+
+def test_choose_wearer_prefers_the_tabs_choice_then_the_default_then_the_first():
+    names = ["ada", "bo"]
+    assert views.choose_wearer(names, "bo", "ada") == "bo"
+    assert views.choose_wearer(names, "nobody", "bo") == "bo"   # unknown choice
+    assert views.choose_wearer(names, None, "nobody") == "ada"  # unknown --wearer
+    assert views.choose_wearer(names, 3, None) == "ada"         # not a name at all
+    assert views.choose_wearer([], "ada", "ada") is None
+
+
+def test_pages_read_the_chosen_wearer(filled):
+    url, store = filled
+    from dashboard.app import DashboardContext
+
+    dctx = DashboardContext(store_url=url)
+    assert dctx.wearer_for(store, None) == WEARER == dctx.current_wearer(store)
+    assert dctx.wearer_for(store, OTHER_WEARER) == OTHER_WEARER
+    assert DashboardContext(store_url=url, wearer=OTHER_WEARER).wearer_for(store, None) \
+        == OTHER_WEARER
+    [card] = views.alert_cards(store, OTHER_WEARER)
+    assert card.title == "One whole foot warmer than the other"
+    assert card.where == "Right foot" and card.delta == "difference -2.5 °C"
+    assert {c.id for c in views.alert_cards(store, WEARER)}.isdisjoint({card.id})
+
+
+def _find(component, wanted_id):
+    if getattr(component, "id", None) == wanted_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, wanted_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_header_lists_the_wearers_and_keeps_the_choice_per_tab(filled):
+    from dashboard import ids
+
+    url, _ = filled
+    app = create_app(url, token="")
+    with app.server.test_request_context("/"):
+        layout = app.layout()
+    choice = _find(layout, ids.WEARER_CHOICE)
+    assert choice.options == [WEARER, OTHER_WEARER] and choice.value == WEARER
+    kept = _find(layout, ids.WEARER)
+    assert (kept.storage_type, kept.data) == ("session", WEARER)
+    other = create_app(url, wearer=OTHER_WEARER, token="")
+    with other.server.test_request_context("/"):
+        assert _find(other.layout(), ids.WEARER).data == OTHER_WEARER
+
+
+def test_every_listed_page_registers(filled):
+    import dash
+
+    from dashboard.pages import PAGES
+
+    url, _ = filled
+    create_app(url, token="")
+    registered = {p["module"] for p in dash.page_registry.values()}
+    assert {f"dashboard.pages.{name}" for name in PAGES} <= registered
+    assert "dashboard.pages.gait" in registered
+
+
+# -- gait and balance ----------------------------------------------------------------------
+
+def _metric(key):
+    return next(m for m in views.GAIT_METRICS if m.key == key)
+
+
+def test_gait_view_charts_each_metric_against_its_reference(filled):
+    from analysis.references import REFERENCES
+
+    _, store = filled
+    view = views.gait_view(store, WEARER, days=30)
+    assert (view.start, view.end) == (LAST_DAY - timedelta(days=29), LAST_DAY)
+    assert view.days_with_data == N_GAIT_DAYS - len(GAIT_GAP_DAYS)
+    assert view.summary.startswith(f"{N_GAIT_DAYS - len(GAIT_GAP_DAYS)} days with walking")
+    assert [c.metric.key for c in view.charts] == [m.key for m in views.GAIT_METRICS]
+    for chart in view.charts:
+        ref = REFERENCES[chart.metric.key]
+        assert ref.source in chart.source and ref.typical in chart.source
+        line = chart.figure["data"][0]
+        assert len(line["x"]) == 30 and line["x"][-1] == LAST_DAY.isoformat()
+        assert line["connectgaps"] is False
+        # the gaps: days before the gait history and the days without walking
+        stored = {LAST_DAY - timedelta(days=b): gait_day(N_GAIT_DAYS - 1 - b)[chart.metric.key]
+                  for b in range(N_GAIT_DAYS) if b not in GAIT_GAP_DAYS}
+        for x, y in zip(line["x"], line["y"], strict=True):
+            expected = stored.get(date.fromisoformat(x))
+            assert y == (pytest.approx(expected) if expected is not None else None)
+        assert chart.figure["layout"]["yaxis"]["title"]["text"] == chart.metric.axis
+        if ref.typical_range is None:
+            assert chart.figure["layout"]["shapes"] == [] and len(chart.figure["data"]) == 1
+            continue
+        low, high = ref.typical_range
+        band = chart.figure["layout"]["shapes"][0]
+        assert (band["y0"], band["y1"]) == (low, high)
+        marks = {t["name"]: t for t in chart.figure["data"][1:]}
+        values = [v for v in line["y"] if v is not None]
+        above = sorted(v for v in values if v > high)
+        below = sorted(v for v in values if v < low)
+        assert sorted(marks.get("above the typical range", {}).get("y", [])) == above
+        assert sorted(marks.get("below the typical range", {}).get("y", [])) == below
+        for name, symbol in (("above the typical range", "triangle-up"),
+                             ("below the typical range", "triangle-down")):
+            if name in marks:
+                assert marks[name]["marker"]["symbol"] == symbol
+                assert marks[name]["marker"]["color"] == views.GAIT_COLOURS["outside"]
+        assert f"{len(above)} day" in chart.summary and f"{len(below)} day" in chart.summary
+
+
+def test_gait_view_units_and_what_is_outside(filled):
+    _, store = filled
+    charts = {c.metric.key: c for c in views.gait_view(store, WEARER, days=30).charts}
+    cadence = charts["cadence_steps_per_min"]
+    assert "steps per minute" in cadence.figure["layout"]["yaxis"]["title"]["text"]
+    assert cadence.figure["layout"]["annotations"][0]["text"] == \
+        "typical 100 steps/min to 120 steps/min"
+    assert "below the typical range (100 steps/min to 120 steps/min)" in cadence.summary
+    # the fixture's cadence falls below 100 steps/min on its last days, never above 120
+    names = [t["name"] for t in cadence.figure["data"]]
+    assert "below the typical range" in names and "above the typical range" not in names
+    cv = charts["stride_time_cv_pct"]
+    assert "above the typical range" in [t["name"] for t in cv.figure["data"]]
+    assert "%" in cv.figure["layout"]["yaxis"]["title"]["text"]
+    assert all(c.figure["layout"]["yaxis"]["title"]["text"] for c in charts.values())
+    with pytest.raises(ValueError, match="days must be one of"):
+        views.gait_view(store, WEARER, days=14)
+
+
+def test_gait_view_longer_range_and_wearer_without_gait(filled):
+    _, store = filled
+    year = views.gait_view(store, WEARER, days=365)
+    assert len(year.charts[0].figure["data"][0]["x"]) == 365
+    assert year.days_with_data == N_GAIT_DAYS - len(GAIT_GAP_DAYS)
+    empty = views.gait_view(store, OTHER_WEARER, days=30, today=LAST_DAY)
+    assert empty.days_with_data == 0
+    assert all(c.summary == "No days with this measurement in this period."
+               for c in empty.charts)
+    assert all(set(c.figure["data"][0]["y"]) == {None} for c in empty.charts)
+
+
+def test_gait_metric_figure_checks_its_input():
+    with pytest.raises(ValueError, match="cadence_steps_per_min: 2 days but 1 values"):
+        views.gait_metric_figure([LAST_DAY, LAST_DAY], [1.0], _metric("cadence_steps_per_min"))
+
+
+def test_exercise_notes_counted_per_local_day(filled):
+    _, store = filled
+    late = datetime(2026, 3, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))  # 31st in UTC
+    store.add_note(WEARER, "exercise", "heel raises, 2 x 10", at=late)
+    store.add_note(WEARER, "exercise", "balance, 5 min", at=datetime(2026, 3, 31, 9, tzinfo=UTC))
+    store.add_note(WEARER, "symptom", "tingling", at=datetime(2026, 3, 31, 10, tzinfo=UTC))
+    view = views.gait_view(store, WEARER, days=30)
+    bars = view.exercise_figure["data"][0]
+    counts = dict(zip(bars["x"], bars["y"], strict=True))
+    assert counts["2026-03-30"] == 1 and counts["2026-03-31"] == 1
+    assert sum(bars["y"]) == 2
+    assert view.exercise_summary.startswith("2 exercise notes on 2 days")
+    assert "count" in view.exercise_figure["layout"]["yaxis"]["title"]["text"]
+
+
+# -- colours -------------------------------------------------------------------------------
+# Colour-vision deficiency simulated with Machado, Oliveira & Fernandes (2009), "A
+# physiologically-based model for simulation of color vision deficiency", IEEE TVCG 15(6):
+# 1291-1298, severity 1.0 matrices, applied to linear sRGB; differences as CIE76 delta E in
+# CIELAB (D65).
+
+MACHADO_2009: dict[str, tuple[tuple[float, ...], ...]] = {
+    "protanopia": ((0.152286, 1.052583, -0.204868),
+                   (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968),
+                     (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+}
+#: Smallest CIE76 difference allowed between two colours with different meanings on one
+#: chart: well above the just-noticeable 2.3 so that thin lines and small markers stay apart.
+MIN_DELTA_E = 15.0
+
+
+def _linear_rgb(hex_colour):
+    import numpy as np
+
+    c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(linear):
+    import numpy as np
+
+    to_xyz = np.array([[0.4124564, 0.3575761, 0.1804375],
+                       [0.2126729, 0.7151522, 0.0721750],
+                       [0.0193339, 0.1191920, 0.9503041]])
+    xyz = to_xyz @ np.clip(linear, 0.0, 1.0) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _seen(hex_colour, vision):
+    import numpy as np
+
+    linear = _linear_rgb(hex_colour)
+    if vision != "normal":
+        linear = np.array(MACHADO_2009[vision]) @ linear
+    return _lab(linear)
+
+
+def test_colour_difference_helpers_match_known_values():
+    import numpy as np
+
+    assert _lab(_linear_rgb("#FFFFFF")) == pytest.approx([100.0, 0.0, 0.0], abs=0.01)
+    assert _lab(_linear_rgb("#FF0000")) == pytest.approx([53.24, 80.09, 67.20], abs=0.05)
+    # under deuteranopia pure red and a matched olive green look nearly alike: the
+    # simulation must say so, or the palette test below would prove nothing
+    red, green = _seen("#D00000", "deuteranopia"), _seen("#7A6A00", "deuteranopia")
+    assert np.linalg.norm(red - green) < MIN_DELTA_E
+    assert np.linalg.norm(_seen("#D00000", "normal") - _seen("#7A6A00", "normal")) > 40
+
+
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia"])
+@pytest.mark.parametrize("chart", sorted(views.CHART_COLOURS))
+def test_chart_colours_stay_apart_with_colour_blindness(chart, vision):
+    import itertools
+
+    import numpy as np
+
+    colours = views.CHART_COLOURS[chart]
+    assert len(set(colours)) == len(colours), f"{chart}: a colour used for two meanings"
+    assert set(colours) <= set(views.OKABE_ITO.values())
+    close = [(a, b, round(float(np.linalg.norm(_seen(a, vision) - _seen(b, vision))), 1))
+             for a, b in itertools.combinations(colours, 2)
+             if np.linalg.norm(_seen(a, vision) - _seen(b, vision)) < MIN_DELTA_E]
+    assert close == [], f"{chart} under {vision}: too close {close}"
+
+
+def test_grey_would_fail_the_deuteranopia_check():
+    import numpy as np
+
+    grey, purple = views.OKABE_ITO["grey"], views.OKABE_ITO["purple"]
+    assert np.linalg.norm(_seen(grey, "deuteranopia") - _seen(purple, "deuteranopia")) \
+        < MIN_DELTA_E
+
+
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia"])
+def test_pressure_scale_lightness_rises_for_every_vision(vision):
+    import itertools
+
+    lightness = [_seen(c, vision)[0] for c in views.PRESSURE_COLOUR_ANCHORS]
+    assert all(b > a for a, b in itertools.pairwise(lightness))
+    assert views.PRESSURE_COLORSCALE == "Viridis"

@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, views
-from dashboard.app import DashboardContext, current_context, disclaimer
+from dashboard.app import DashboardContext, disclaimer
 
 ACTOR = "dashboard"
 
@@ -39,9 +39,9 @@ def _card(card: views.AlertCard) -> html.Div:
                "padding": "8px 12px", "margin": "8px 0"})
 
 
-def _cards(dctx: DashboardContext) -> list[html.Div] | html.P:
+def _cards(dctx: DashboardContext, chosen: str | None) -> list[html.Div] | html.P:
     with dctx.store() as store:
-        wearer = dctx.current_wearer(store)
+        wearer = dctx.wearer_for(store, chosen)
         cards = views.alert_cards(store, wearer) if wearer else []
     if not cards:
         return html.P("No alerts. Nothing needs your attention.")
@@ -53,7 +53,7 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
         return html.Div([
             html.H2("Alerts"), disclaimer(),
             html.Div(id=ids.ALERT_ACTION_STATUS, role="status"),
-            html.Div(_cards(current_context(dctx)), id=ids.ALERTS_LIST),
+            html.Div(id=ids.ALERTS_LIST),  # filled for the tab's chosen wearer (ids.WEARER)
         ])
 
     dash.register_page(__name__, path="/", name="Alerts", title="solewatch: alerts",
@@ -61,14 +61,17 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
 
     @app.callback(Output(ids.ALERT_ACTION_STATUS, "children"),
                   Output(ids.ALERTS_LIST, "children"),
+                  Input(ids.WEARER, "data"),
                   Input({"type": ids.ALERT_ACK, "index": ALL}, "n_clicks"),
                   Input({"type": ids.ALERT_RESOLVE, "index": ALL}, "n_clicks"),
                   State({"type": ids.ALERT_NOTE, "index": ALL}, "value"),
-                  State({"type": ids.ALERT_NOTE, "index": ALL}, "id"),
-                  prevent_initial_call=True)
-    def _act(_acks: list, _resolves: list, notes: list, note_ids: list) -> tuple:
+                  State({"type": ids.ALERT_NOTE, "index": ALL}, "id"))
+    def _show_or_act(chosen: str | None, _acks: list, _resolves: list, notes: list,
+                     note_ids: list) -> tuple:
         trigger = ctx.triggered_id
-        if not trigger or not any(t["value"] for t in ctx.triggered):
+        if not isinstance(trigger, dict):  # first draw, or another wearer chosen
+            return "", _cards(dctx, chosen)
+        if not any(t["value"] for t in ctx.triggered):
             raise PreventUpdate
         note = dict(zip([n["index"] for n in note_ids], notes, strict=True)).get(
             trigger["index"]) or ""
@@ -76,4 +79,4 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
         with dctx.store() as store:
             message = views.act_on_alert(store, int(trigger["index"]), action, by=ACTOR,
                                          note=note)
-        return message, _cards(dctx)
+        return message, _cards(dctx, chosen)

@@ -26,17 +26,18 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                                         {"label": "°F", "value": "F"}]),
             ]),
             html.P(id=ids.TEMP_SUMMARY),
-            dcc.Graph(id=ids.TEMP_GRAPH, config={"displaylogo": False}),
+            dcc.Graph(id=ids.TEMP_GRAPH, config={"displaylogo": False, "responsive": True}),
         ])
 
     dash.register_page(__name__, path="/temperature", name="Temperature",
                        title="solewatch: temperature", order=1, layout=layout)
 
     @app.callback(Output(ids.TEMP_GRAPH, "figure"), Output(ids.TEMP_SUMMARY, "children"),
-                  Input(ids.TEMP_RANGE, "value"), Input(ids.TEMP_UNIT, "value"))
-    def _draw(days: int, unit: str) -> tuple:
+                  Input(ids.TEMP_RANGE, "value"), Input(ids.TEMP_UNIT, "value"),
+                  Input(ids.WEARER, "data"))
+    def _draw(days: int, unit: str, chosen: str | None) -> tuple:
         with dctx.store() as store:
-            wearer = dctx.current_wearer(store)
+            wearer = dctx.wearer_for(store, chosen)
             if wearer is None:
                 return {"data": [], "layout": {}}, "No readings in the store yet."
             return views.temperature_view(store, wearer, days=int(days), unit=unit)
