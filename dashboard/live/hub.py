@@ -433,6 +433,14 @@ class LiveHub:
             raise HubError(f"{what} did not finish within {timeout_s:g} s; try again") \
                 from None
 
+    def run_in_loop(self, fn: Any, *args: Any, timeout_s: float = CALL_TIMEOUT_S) -> Any:
+        """Call the plain function ``fn(*args)`` on the hub loop and return its result (for
+        what must touch the radio's objects, e.g. a demo insole's fault plan in a test)."""
+        async def run() -> Any:
+            return fn(*args)
+
+        return self._call(run(), timeout_s, getattr(fn, "__name__", "a call"))
+
     # -- the reader ------------------------------------------------------------------------
 
     async def _stop_reader(self) -> None:
