@@ -1,15 +1,30 @@
-"""``solewatch dashboard``: serve the dashboard, on this machine only unless a token is set."""
+"""``solewatch dashboard``: serve the dashboard, on this machine only unless a token is set.
+
+The pieces every command that serves the dashboard shares (``solewatch dashboard`` and
+``solewatch demo``): :func:`access_token` (the host/token check), :func:`quiet_request_logs`
+(no health data in logs), :func:`bind` and :func:`serve_until_stopped` (serve until Ctrl-C or
+SIGTERM, then stop cleanly, exit 0).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
+#: Exit code when the address is refused (no token for a non-local host) or cannot be bound.
+EXIT_REFUSED = 2
+
+
+class ServeError(Exception):
+    """The dashboard cannot be served as asked (the message says what to do)."""
 
 
 def quiet_request_logs() -> None:
@@ -19,21 +34,82 @@ def quiet_request_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _cmd(args: argparse.Namespace) -> int:
-    from dashboard.app import TOKEN_ENV, DashboardSecurityError, check_bind, create_app
+def access_token(host: str) -> str | None:
+    """The access token ($SOLEWATCH_DASHBOARD_TOKEN, None when unset) after checking that
+    ``host`` may be served with it: any non-loopback host needs one.
+    Raises :class:`ServeError` with the reason otherwise."""
+    from dashboard.app import TOKEN_ENV, DashboardSecurityError, check_bind
 
     token = os.environ.get(TOKEN_ENV) or None
     try:
-        check_bind(args.host, token)
+        check_bind(host, token)
     except DashboardSecurityError as exc:
-        print(f"solewatch dashboard: {exc}", file=sys.stderr)
-        return 2
-    app = create_app(args.db, wearer=args.wearer, token=token)
+        raise ServeError(str(exc)) from exc
+    return token
+
+
+def bind(app: Any, host: str, port: int) -> Any:
+    """A threaded WSGI server for the Dash ``app`` listening on host:port (not yet serving).
+    Raises :class:`ServeError` when the address cannot be used (e.g. the port is taken)."""
+    from werkzeug.serving import make_server
+
     quiet_request_logs()
-    print(f"solewatch dashboard on http://{args.host}:{args.port}/ (Ctrl-C stops it)",
-          file=sys.stderr)
-    app.run(host=args.host, port=args.port, debug=False)
+    try:
+        return make_server(host, port, app.server, threaded=True)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); is another "
+                         "dashboard running? Stop it or choose another --port") from exc
+
+
+def serve_until_stopped(server: Any, *, on_stop: Sequence[Callable[[], None]] = (),
+                        stop: threading.Event | None = None,
+                        log: Callable[[str], None] | None = None) -> int:
+    """Serve ``server`` (from :func:`bind`) until Ctrl-C (SIGINT), SIGTERM or ``stop`` is set;
+    then shut the server down, call each ``on_stop`` in order and return 0. Signal handlers
+    are installed only when called from the main thread, and restored afterwards."""
+    log = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    stop = stop or threading.Event()
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda _signum, _frame: stop.set())
+    thread = threading.Thread(target=server.serve_forever, name="dashboard-http", daemon=True)
+    thread.start()
+    try:
+        while not stop.wait(0.5):
+            if not thread.is_alive():  # the server loop ended by itself (should not happen)
+                break
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log("stopping ...")
+    server.shutdown()
+    server.server_close()
+    thread.join(5.0)
+    for step in on_stop:
+        try:
+            step()
+        except Exception as exc:  # stopping goes on; the reason is named, no traceback
+            log(f"while stopping: {type(exc).__name__}: {exc}")
+    log("stopped")
     return 0
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    from dashboard.app import create_app
+
+    try:
+        token = access_token(args.host)
+        app = create_app(args.db, wearer=args.wearer, token=token)
+        server = bind(app, args.host, args.port)
+    except ServeError as exc:
+        print(f"solewatch dashboard: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"solewatch dashboard on http://{args.host}:{args.port}/ (Ctrl-C stops it)",
+          file=sys.stderr, flush=True)
+    return serve_until_stopped(
+        server, log=lambda text: print(f"solewatch dashboard: {text}", file=sys.stderr,
+                                       flush=True))
 
 
 def add_parser(sub: Any) -> None:
