@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.serve import add_parser as add_dashboard_parser
 
     add_dashboard_parser(sub)  # dashboard (Dash, in the browser)
+    from solewatch.demo import add_parser as add_demo_parser
+
+    add_demo_parser(sub)  # demo (the dashboard over a generated history and virtual insoles)
     return parser
 
 
