@@ -294,7 +294,9 @@ class GaitMetric:
 
     def format(self, value: float) -> str:
         number = f"{value:.{self.decimals}f}"
-        return f"{number} {self.unit}" if self.unit else number
+        if not self.unit:
+            return number
+        return f"{number}{self.unit}" if self.unit == "%" else f"{number} {self.unit}"
 
 
 GAIT_METRICS: Final[tuple[GaitMetric, ...]] = (
@@ -377,7 +379,7 @@ def gait_metric_figure(days: Sequence[date], values: Sequence[float | None],
         raise ValueError(f"{metric.key}: {len(days)} days but {len(values)} values")
     xs = [d.isoformat() for d in days]
     low_high = metric.reference.typical_range
-    unit = f" {metric.unit}" if metric.unit else ""
+    unit = "" if not metric.unit else metric.unit if metric.unit == "%" else f" {metric.unit}"
     fmt = f"%{{y:.{metric.decimals}f}}{unit}"
     data: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "lines+markers", "name": "daily value", "x": xs,

@@ -292,6 +292,8 @@ def test_gait_view_units_and_what_is_outside(filled):
     cv = charts["stride_time_cv_pct"]
     assert "above the typical range" in [t["name"] for t in cv.figure["data"]]
     assert "%" in cv.figure["layout"]["yaxis"]["title"]["text"]
+    assert cv.summary.endswith("below the typical range (2.0% to 3.0%).")
+    assert cv.figure["data"][0]["hovertemplate"] == "%{x}: %{y:.1f}%<extra></extra>"
     assert all(c.figure["layout"]["yaxis"]["title"]["text"] for c in charts.values())
     with pytest.raises(ValueError, match="days must be one of"):
         views.gait_view(store, WEARER, days=14)
