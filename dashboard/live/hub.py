@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 LOW_BATTERY_PCT = 15
 #: Share of lost frames above which a frame warns about the signal, %.
 WEAK_SIGNAL_LOSS_PCT = 5.0
+#: How often devices() is refreshed while streaming, s.
+SNAPSHOT_EVERY_S = 0.2
 #: How often an idle hub republishes its idle frame, s.
 IDLE_PUBLISH_S = 1.0
 #: Time limits of the blocking calls, s.
@@ -308,6 +310,7 @@ class LiveHub:
         self._publisher: asyncio.Task | None = None
         self._lock = threading.Lock()  # guards the snapshots below
         self._devices = _no_devices()
+        self._devices_at = -np.inf
         self._replay_state: dict | None = None
         self._sessions_started = 0
         self._players_started = 0
@@ -512,11 +515,18 @@ class LiveHub:
             await asyncio.sleep(max(0.0, delay))
 
     def _snapshot(self, reader: Any) -> None:
-        with self._lock:
-            if reader.kind == "live":
-                self._devices = reader.devices()
-            else:
-                self._replay_state = reader.state()
+        if reader.kind == "live":
+            now = time.monotonic()
+            if now - self._devices_at < SNAPSHOT_EVERY_S:
+                return
+            self._devices_at = now
+            devices = reader.devices()
+            with self._lock:
+                self._devices = devices
+        else:
+            state = reader.state()
+            with self._lock:
+                self._replay_state = state
 
     # -- devices ---------------------------------------------------------------------------
 
