@@ -212,7 +212,8 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
         "annotations": [{"xref": "paper", "x": 1, "y": band, "yref": "y", "xanchor": "right",
                          "yanchor": "bottom", "showarrow": False,
                          "text": f"usual range ±{band:.1f} °{unit}"}],
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 50}, "legend": {"orientation": "h"},
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "legend": {"orientation": "h", "y": -0.28, "yanchor": "top"},
     }
     return {"data": data, "layout": layout}
 
@@ -414,7 +415,7 @@ def gait_metric_figure(days: Sequence[date], values: Sequence[float | None],
         "yaxis": {"title": {"text": metric.axis}},
         "shapes": shapes, "annotations": annotations,
         "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 320,
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {"orientation": "h", "y": -0.28, "yanchor": "top"},
     }
     return {"data": data, "layout": layout}
 
