@@ -1,7 +1,8 @@
 """The static drawing data of the Live page, computed once per page load (never per frame).
 
 For each foot: the insole outline (analysis.layouts) rasterised into square cells of
-``CELL_MM``, and for every cell inside the outline the interpolation weights over the
+``CELL_MM``, and for every cell inside the outline (and a ring just outside it, which the
+browser clips away) the interpolation weights over the
 insole's pressure sensors, plus the sensors, the six temperature sites
 (analysis.sites.SITE_POSITIONS_MM) and the outline in the same raster coordinates. The
 browser (dashboard/assets/live.js) turns a frame's sensor values into a pressure map with
@@ -43,6 +44,8 @@ from analysis.sites import FEET, SITE_LABELS, SITE_POSITIONS_MM, SITES, check_fo
 #: Raster cell size (mm): 3.5 mm cells give about 1,700 cells per insole, finer than the
 #: 16 mm spacing of the sensors, and a frame is interpolated in well under 1 ms in a browser.
 CELL_MM: Final = 3.5
+#: Cells outside the outline but this close to it (in cells) are coloured too (see below).
+EDGE_RING_CELLS: Final = 1.5
 #: Inverse-distance weighting power (Shepard 1968).
 IDW_POWER: Final = 2.0
 #: Rounds of corner cutting (Chaikin 1974) applied to the outline polygon before drawing.
@@ -179,8 +182,11 @@ def foot_geometry(layout: SensorLayout, foot: str, cell_mm: float = CELL_MM) -> 
     col, row = np.meshgrid(np.arange(cols), np.arange(rows))
     centres = np.column_stack([x0 + (col.ravel() + 0.5) * cell_mm,
                                y1 - (row.ravel() + 0.5) * cell_mm])
-    inside = inside_polygon(centres, outline)
-    cells = np.flatnonzero(inside)
+    # the cells inside, and a ring of cells just outside: the browser smooths the raster when
+    # it scales it up and clips it to the outline, so the edge gets map colours, not blanks
+    near = inside_polygon(centres, outline) | (
+        distance_to_polygon(centres, outline) < EDGE_RING_CELLS * cell_mm)
+    cells = np.flatnonzero(near)
     sensors = layout.positions_mm(foot)
     weights = idw_weights(centres[cells], sensors)
     sign = -1.0 if foot == "left" else 1.0

@@ -2,4 +2,4 @@
 
 #: The page modules of dashboard/pages, registered in this order (the menu follows each
 #: page's own ``order``).
-PAGES = ("alerts", "temperature", "notes", "devices", "replay", "gait")
+PAGES = ("alerts", "temperature", "notes", "live", "devices", "replay", "gait")
