@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -116,9 +117,9 @@ def test_prefill_logs_counts_and_durations_only(filled):
     _assert_no_health_data("\n".join(lines))
 
 
-def test_fresh_starts_over(tmp_path):
+def test_fresh_starts_over(filled, tmp_path):
     home = tmp_path / "demo"
-    prefill(home, days=DAYS)
+    shutil.copytree(filled[0], home)  # a filled demo home of its own
     (home / "inbox" / DEMO_WEARER / "stray.txt").write_text("not a recording")
     again = prefill(home, days=DAYS + 1, fresh=True)
     assert not again.reused and again.files_written == 2 * (DAYS + 1)
