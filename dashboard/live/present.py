@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from analysis.errors import SolewatchError
 from analysis.sites import FEET
+from dashboard.live.player import SPEEDS
 from firmware_bridge.ble.session import BACKOFF, CONNECTING, FINDING, STOPPED, STREAMING
 
 # -- signal strength -----------------------------------------------------------------------
@@ -50,8 +51,6 @@ NOT_KNOWN: Final = "not known"
 
 # -- replay ----------------------------------------------------------------------------------
 
-#: The speeds offered on the Replay page (1.0 = real time).
-SPEEDS: Final[tuple[float, ...]] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 KIND_WORDS: Final[dict[str, str]] = {"recording": "Recordings", "fixture": "Fixtures"}
 #: Candidate distances between the seek slider's labels, s.
 _MARK_STEPS_S: Final = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
@@ -98,15 +97,15 @@ def rssi_text(rssi_dbm: Any) -> str:
 
 
 def battery_text(battery_pct: Any) -> str:
-    """E.g. "85 %"; "not known"."""
+    """E.g. "85%" (the dashboard writes % without a space); "not known"."""
     x = _number(battery_pct, "battery_pct", lo=0, hi=100)
-    return NOT_KNOWN if x is None else f"{round(x)} %"
+    return NOT_KNOWN if x is None else f"{round(x)}%"
 
 
 def loss_text(loss_pct: Any) -> str:
-    """Share of data lost on the way, e.g. "0.4 %"; "not known"."""
+    """Share of data lost on the way, e.g. "0.4%"; "not known"."""
     x = _number(loss_pct, "loss_pct", lo=0, hi=100)
-    return NOT_KNOWN if x is None else f"{x:.1f} %"
+    return NOT_KNOWN if x is None else f"{x:.1f}%"
 
 
 def age_text(age_s: Any) -> str:
@@ -337,14 +336,6 @@ def speed_text(speed: Any) -> str:
     return f"{x:g}×"
 
 
-def check_speed(speed: Any) -> float:
-    """One of :data:`SPEEDS`, else ValueError."""
-    x = _number(speed, "speed")
-    if x not in SPEEDS:
-        raise ValueError(f"speed: {speed!r} is not one of {', '.join(map(speed_text, SPEEDS))}")
-    return float(x)
-
-
 def replay_options(sources: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Dropdown options grouped by kind (recordings first): a disabled heading per kind, then
     its sources by name."""
@@ -381,15 +372,13 @@ def replay_status(state: Mapping[str, Any] | None) -> str:
 def play_action(state: Mapping[str, Any] | None, chosen: str | None,
                 loaded: str | None) -> str:
     """What Play does: "choose" (nothing chosen), "start" (load ``chosen``: nothing is
-    replayed or another source was loaded), "restart" (the replay reached its end: back to
-    the start, then play) or "resume"."""
+    replayed, or another source was loaded) or "resume" (the player starts again from the
+    beginning when it stands at the end)."""
     if not chosen:
         return "choose"
     if not state or chosen != loaded:
         return "start"
-    position = _number(_get(state, "position_s", "replay state"), "position_s", lo=0) or 0.0
-    duration = _number(_get(state, "duration_s", "replay state"), "duration_s", lo=0) or 0.0
-    return "restart" if duration and position >= duration else "resume"
+    return "resume"
 
 
 def mark_step_s(duration_s: float, max_marks: int = 7) -> int:
@@ -422,7 +411,6 @@ __all__ = [
     "FoundInsole",
     "age_text",
     "battery_text",
-    "check_speed",
     "count_text",
     "default_choice",
     "devices_view",

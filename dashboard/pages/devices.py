@@ -28,10 +28,15 @@ _CELL = {"padding": "4px 10px 4px 0", "textAlign": "left", "verticalAlign": "top
 
 
 def _table(headers: tuple[str, ...] | list[str], rows: list[tuple[str, ...]],
-           class_name: str) -> html.Table:
+           class_name: str, *, row_headers: bool = False) -> html.Table:
+    def row(cells: tuple[str, ...]) -> html.Tr:
+        first = (html.Th(cells[0], scope="row", style={**_CELL, "fontWeight": "normal"})
+                 if row_headers else html.Td(cells[0], style=_CELL))
+        return html.Tr([first, *(html.Td(c, style=_CELL) for c in cells[1:])])
+
     return html.Table([
         html.Thead(html.Tr([html.Th(h, scope="col", style=_CELL) for h in headers])),
-        html.Tbody([html.Tr([html.Td(c, style=_CELL) for c in row]) for row in rows]),
+        html.Tbody([row(r) for r in rows]),
     ], className=class_name, style={"borderCollapse": "collapse", "margin": "8px 0"})
 
 
@@ -50,7 +55,7 @@ def status_block(devices: dict) -> list:
         labels = [label for label, _ in view.feet[0].rows()]
         values = [dict(f.rows()) for f in view.feet]
         out.append(_table(headers, [(label, *(v[label] for v in values)) for label in labels],
-                          "sw-link"))
+                          "sw-link", row_headers=True))
     return out
 
 

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.app import DashboardContext, current_context, disclaimer
 from dashboard.live import present
+from dashboard.live.player import SPEEDS, check_speed
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _layout(dctx: DashboardContext) -> list:
     except Exception as error:
         sources, options, state, message = [], [], None, present.error_text(error)
     current = _current_source(sources, state)
-    speed = state["speed"] if state and state.get("speed") in present.SPEEDS else 1.0
+    speed = state["speed"] if state and state.get("speed") in SPEEDS else 1.0
     return [
         html.P("Play back a recording, or one of the test data sets, as if the insoles were "
                "streaming it now. The Live page shows it while it plays; live insoles "
@@ -67,11 +68,12 @@ def _layout(dctx: DashboardContext) -> list:
             dcc.RadioItems(id=ids.REPLAY_SPEED, value=speed, inline=True,
                            options=[{"label": f"{present.speed_text(s)} real time"
                                      if s == 1.0 else present.speed_text(s), "value": s}
-                                    for s in present.SPEEDS]),
+                                    for s in SPEEDS]),
         ], role="group", **{"aria-labelledby": f"{ids.REPLAY_SPEED}-label"}),
         html.P(present.replay_status(state), id=ids.REPLAY_STATUS,
                style={"fontWeight": "bold", "margin": "12px 0 4px"}),
-        html.Label("Go to (minutes:seconds)", htmlFor=ids.REPLAY_SEEK),
+        html.Div("Go to a point: drag the handle (marks in minutes:seconds) or type the "
+                 "seconds in the box.", id=f"{ids.REPLAY_SEEK}-label"),
         dcc.Slider(id=ids.REPLAY_SEEK, min=0,
                    max=max(1.0, float(state["duration_s"])) if state else 1.0, step=0.5,
                    value=float(state["position_s"]) if state else 0.0,
@@ -107,7 +109,7 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                 if hub.replay_state() is None:
                     return f"Speed {present.speed_text(speed)}: used when you press Play.", \
                         dash.no_update
-                hub.set_speed(present.check_speed(speed))
+                hub.set_speed(check_speed(speed))
                 return f"Speed {present.speed_text(speed)}.", dash.no_update
             if trigger == ids.REPLAY_PAUSE:
                 if hub.replay_state() is None:
@@ -121,10 +123,8 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
             if action == "choose":
                 return "Choose a recording or test data set first.", dash.no_update
             if action == "start":
-                state = hub.replay(chosen, speed=present.check_speed(speed))
+                state = hub.replay(chosen, speed=check_speed(speed))
                 return f"Playing {state['name']}.", chosen
-            if action == "restart":
-                hub.seek(0.0)
             state = hub.play()
             return f"Playing {state['name']}.", dash.no_update
         except Exception as error:
@@ -148,6 +148,8 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
             else:
                 state = hub.replay_state()
                 value = float(state["position_s"]) if state else 0.0
+                if value == wanted:  # unchanged (paused): leave the slider and its box be
+                    value = dash.no_update
             text = present.replay_status(state)
         except Exception as error:
             return (dash.no_update, dash.no_update, dash.no_update, dash.no_update,
