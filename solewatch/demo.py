@@ -45,9 +45,10 @@ DEMO_WEARER: Final = "demo"
 #: the contralateral-site alert (with some other seeds and few days the noise makes the
 #: ipsilateral rule fire first instead; tests/test_demo.py keeps this checked).
 DEMO_SEED: Final = 7
-#: Days of history by default. Source: measured on the project's 2-core machine (2026-11-22):
-#: pre-filling 14 days with 60 s walks takes about 8 s (2 s writing the files, 6 s for the
-#: daily job), well under the 30 s budget for a first start, so the default keeps two full
+#: Days of history by default. Source: measured on the project's shared 2-core machine
+#: (2026-11-22): pre-filling 14 days with 60 s walks took 5-8 s (about 2 s writing the files,
+#: the rest the daily job), 30 s once with the machine loaded about 5x over by other test
+#: runs. That is within the ~30 s budget for a first start, so the default keeps two full
 #: weeks: enough for the temperature page to show a trend and the gait trends to vary.
 DEFAULT_DAYS: Final = 14
 #: Fewest days accepted. fixtures.clinic's hotspot starts half a day in and is full a day later;
@@ -290,7 +291,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
              f"(started in {time.perf_counter() - t0:.1f} s)")
     else:
         _say("live: off (--no-live): the dashboard shows the history only")
-    shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
+    shown = f"[{args.host}]" if ":" in args.host else args.host
     _say(f"open http://{shown}:{args.port}/ in your browser (Ctrl-C stops the demo)")
     return serve_until_stopped(server, on_stop=on_stop, log=_say)
 

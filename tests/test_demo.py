@@ -221,7 +221,7 @@ def test_demo_end_to_end(tmp_path):
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "Traceback" not in out
-    assert f"http://localhost:{port}/" in out
+    assert f"http://127.0.0.1:{port}/" in out
     assert not (tmp_path / "person").exists()
     assert (home / "pairings.json").is_file()  # the virtual insoles were paired in the demo
     _assert_no_health_data(out + err)
