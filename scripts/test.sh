@@ -26,11 +26,15 @@ else
     PG_URL="$(bash "$ROOT/scripts/pg-test-server.sh" start "$PG_DIR")"
     export SOLEWATCH_TEST_PG_URL="$PG_URL"
 fi
-# Dashboard browser tests drive Debian's chromium; install it when missing and root (as for
-# PostgreSQL). Without it they are skipped, saying why.
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== installing Debian's chromium (dashboard browser tests)" >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+# Dashboard browser tests drive Debian's chromium through Playwright, whose bundled Node.js
+# driver needs libatomic1 (absent from a minimal Debian). Install what is missing when root
+# (as for PostgreSQL). Without them the browser tests are skipped, saying why.
+NEED=()
+command -v chromium >/dev/null 2>&1 || NEED+=(chromium)
+ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1' || NEED+=(libatomic1)
+if [ "${#NEED[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Debian's ${NEED[*]} (dashboard browser tests)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${NEED[@]}" >&2
 fi
 echo "== pytest" >&2
 "$ROOT/.venv/bin/python" -m pytest "$@"
