@@ -285,9 +285,13 @@ def test_replay_controls_move_the_live_view(live, page, live_tab):
     # seek to a later point: the Live page's position jumps there
     target = float(round(duration * 2 / 3))
     assert target > held["replay"]["position_s"] + 2
-    box = page.locator(f"#{ids.REPLAY_SEEK} input[type=number]")
-    box.fill(f"{target:g}")
-    box.press("Tab")  # the box commits when it loses focus
+    page.fill(f"#{ids.REPLAY_GOTO}", "half way")
+    page.click(f"#{ids.REPLAY_GOTO_BUTTON}")
+    page.wait_for_selector(f"#{ids.REPLAY_MESSAGE} >> text=Not moved: 'half way' is not a "
+                           "time")
+    page.fill(f"#{ids.REPLAY_GOTO}", present.mmss(target))
+    page.click(f"#{ids.REPLAY_GOTO_BUTTON}")
+    page.wait_for_selector(f"#{ids.REPLAY_MESSAGE} >> text=Went to {present.mmss(target)}.")
     page.wait_for_selector(f"#{ids.REPLAY_STATUS} >> text={present.mmss(target)} of")
     moved = _until_frame(live_tab, f"the position at {target:g} s", lambda f: (
         abs(f["replay"]["position_s"] - target) < 0.01))
@@ -299,13 +303,14 @@ def test_replay_controls_move_the_live_view(live, page, live_tab):
         f"0?{re.escape(shown[0])} of 0?{re.escape(shown[1])}/")
     _screenshot(page, "replay")
 
-    # 4x: back a little, play, and the position runs about four times as fast
+    # 4x: back to the start with the slider (keyboard: Home), play, and the position runs
+    # about four times as fast
     page.get_by_text("4×", exact=True).click()
     page.wait_for_selector(f"#{ids.REPLAY_MESSAGE} >> text=Speed 4×.")
-    box.fill("5")
-    box.press("Tab")  # the box commits when it loses focus
-    _until_frame(live_tab, "the position back at 5 s", lambda f: (
-        abs(f["replay"]["position_s"] - 5.0) < 0.01))
+    page.focus(f"#{ids.REPLAY_SEEK} [role=slider]")
+    page.keyboard.press("Home")
+    _until_frame(live_tab, "the position back at the start", lambda f: (
+        f["replay"]["position_s"] == 0.0))
     page.click(f"#{ids.REPLAY_PLAY}")
     start = _until_frame(live_tab, "playing at 4x", lambda f: (
         not f["replay"]["paused"] and f["replay"]["speed"] == 4.0))

@@ -249,3 +249,17 @@ def test_pair_form_problem():
     assert present.pair_form_problem("L", "", "ann").startswith("Choose the right insole")
     assert present.pair_form_problem("L", "R", "  ").startswith("Write the name")
     assert present.pair_form_problem("L", "R", "ann") is None
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("65", 65.0), (" 65.5 ", 65.5), ("1:05", 65.0), ("01:05", 65.0), ("0:30", 30.0),
+    ("1:02:05", 3725.0), ("2:30.5", 150.5)])
+def test_parse_position(text, seconds):
+    assert present.parse_position(text) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", None, "abc", "1:75", "-5", "1:2:3:4", "1.5:00", "nan",
+                                 "inf"])
+def test_parse_position_says_how_to_write_it(bad):
+    with pytest.raises(ValueError, match=r"is not a time: write minutes:seconds \(like 1:05\)"):
+        present.parse_position(bad)

@@ -369,6 +369,28 @@ def replay_status(state: Mapping[str, Any] | None) -> str:
             f"{mmss(position)} of {mmss(duration)} (min:s)")
 
 
+def parse_position(text: Any) -> float:
+    """A position typed by a person: seconds ("65", "65.5"), minutes:seconds ("1:05") or
+    hours:minutes:seconds ("1:02:05"), in seconds; ValueError saying how to write it."""
+    how = "write minutes:seconds (like 1:05) or seconds (like 65)"
+    raw = str(text if text is not None else "").strip()
+    parts = raw.split(":")
+    try:
+        if not raw or len(parts) > 3:
+            raise ValueError
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a time: {how}") from None
+    if any(not math.isfinite(x) or x < 0 for x in numbers) \
+            or any(x >= 60 for x in numbers[1:]) \
+            or any(x != int(x) for x in numbers[:-1]):
+        raise ValueError(f"{raw!r} is not a time: {how}")
+    seconds = 0.0
+    for x in numbers:
+        seconds = seconds * 60 + x
+    return seconds
+
+
 def play_action(state: Mapping[str, Any] | None, chosen: str | None,
                 loaded: str | None) -> str:
     """What Play does: "choose" (nothing chosen), "start" (load ``chosen``: nothing is
@@ -422,6 +444,7 @@ __all__ = [
     "mmss",
     "pair_form_problem",
     "pairing_lines",
+    "parse_position",
     "play_action",
     "replay_options",
     "replay_status",

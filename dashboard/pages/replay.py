@@ -72,13 +72,19 @@ def _layout(dctx: DashboardContext) -> list:
         ], role="group", **{"aria-labelledby": f"{ids.REPLAY_SPEED}-label"}),
         html.P(present.replay_status(state), id=ids.REPLAY_STATUS,
                style={"fontWeight": "bold", "margin": "12px 0 4px"}),
-        html.Div("Go to a point: drag the handle (marks in minutes:seconds) or type the "
-                 "seconds in the box.", id=f"{ids.REPLAY_SEEK}-label"),
+        html.Div("Go to a point: drag the handle (marks in minutes:seconds), or type the "
+                 "time below.", id=f"{ids.REPLAY_SEEK}-label"),
         dcc.Slider(id=ids.REPLAY_SEEK, min=0,
                    max=max(1.0, float(state["duration_s"])) if state else 1.0, step=0.5,
                    value=float(state["position_s"]) if state else 0.0,
                    marks=present.seek_marks(state["duration_s"] if state else 0),
-                   updatemode="mouseup", allow_direct_input=True, disabled=not state),
+                   updatemode="mouseup", allow_direct_input=False, disabled=not state),
+        html.Div([
+            html.Label("Go to (minutes:seconds)", htmlFor=ids.REPLAY_GOTO),
+            dcc.Input(id=ids.REPLAY_GOTO, type="text", placeholder="e.g. 1:05",
+                      debounce=True, style={"width": "7rem", "marginRight": "8px"}),
+            html.Button("Go", id=ids.REPLAY_GOTO_BUTTON),
+        ], style={"margin": "8px 0"}),
         html.Div(message, id=ids.REPLAY_MESSAGE, role="status", style={"margin": "8px 0"}),
         dcc.Link("Watch it on the Live page", href=LIVE_PATH, id=ids.REPLAY_LIVE_LINK),
         dcc.Store(id=ids.REPLAY_LOADED, data=current),
@@ -96,10 +102,12 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
     @app.callback(Output(ids.REPLAY_MESSAGE, "children"), Output(ids.REPLAY_LOADED, "data"),
                   Input(ids.REPLAY_PLAY, "n_clicks"), Input(ids.REPLAY_PAUSE, "n_clicks"),
                   Input(ids.REPLAY_STOP, "n_clicks"), Input(ids.REPLAY_SPEED, "value"),
+                  Input(ids.REPLAY_GOTO_BUTTON, "n_clicks"), Input(ids.REPLAY_GOTO, "n_submit"),
+                  State(ids.REPLAY_GOTO, "value"),
                   State(ids.REPLAY_SOURCE, "value"), State(ids.REPLAY_LOADED, "data"),
                   prevent_initial_call=True)
-    def _control(_play: Any, _pause: Any, _stop: Any, speed: Any, chosen: str | None,
-                 loaded: str | None) -> tuple:
+    def _control(_play: Any, _pause: Any, _stop: Any, speed: Any, _go: Any, _submit: Any,
+                 goto: str | None, chosen: str | None, loaded: str | None) -> tuple:
         hub = dctx.hub
         trigger = ctx.triggered_id
         if hub is None or trigger is None:
@@ -116,6 +124,15 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                     return "Nothing is playing.", dash.no_update
                 hub.pause()
                 return "Paused.", dash.no_update
+            if trigger in (ids.REPLAY_GOTO_BUTTON, ids.REPLAY_GOTO):
+                if hub.replay_state() is None:
+                    return "Press Play first, then choose where to go.", dash.no_update
+                try:
+                    position_s = present.parse_position(goto)
+                except ValueError as error:  # says how to write a time
+                    return f"Not moved: {error}.", dash.no_update
+                state = hub.seek(position_s)
+                return f"Went to {present.mmss(state['position_s'])}.", dash.no_update
             if trigger == ids.REPLAY_STOP:
                 hub.stop_replay()
                 return ("Replay stopped. The Live page shows the insoles again.", None)
