@@ -8,6 +8,8 @@
 #                                                     -> benchmarks/results/ble.txt
 #   benchmarks.clinic  re-analysis on a Dask LocalCluster, 1 and 2 workers, into a private
 #                      PostgreSQL; database and raw log sizes -> benchmarks/results/clinic.txt
+#   benchmarks.live    the Live page in headless chromium, 1 and 3 tabs: frames drawn/s, server
+#                      CPU -> benchmarks/results/live.json, live.md (needs Playwright + chromium)
 # Idempotent; takes about 20 minutes on the 2-core reference machine.
 # Usage: bash scripts/bench.sh [arguments for benchmarks.run: see --help]
 set -euo pipefail
@@ -27,3 +29,5 @@ echo "== BLE latency and CPU per insole" >&2
 "$PY" -m benchmarks.ble | tee "$ROOT/benchmarks/results/ble.txt"
 echo "== Clinic re-analysis on Dask (1 and 2 workers, PostgreSQL)" >&2
 "$PY" -m benchmarks.clinic | tee "$ROOT/benchmarks/results/clinic.txt"
+echo "== Live dashboard page in headless chromium (1 and 3 tabs)" >&2
+"$PY" -m benchmarks.live
