@@ -173,6 +173,8 @@ def _get(url: str) -> tuple[int, bytes, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as resp:
             return resp.status, resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:  # an answer all the same (e.g. 503)
+        return exc.code, exc.read(), exc.headers.get("Content-Type", "")
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return 0, b"", ""
 
@@ -224,4 +226,33 @@ def test_demo_end_to_end(tmp_path):
     assert f"http://127.0.0.1:{port}/" in out
     assert not (tmp_path / "person").exists()
     assert (home / "pairings.json").is_file()  # the virtual insoles were paired in the demo
+    _assert_no_health_data(out + err)
+
+
+def test_demo_history_only_stops_on_sigterm(filled, tmp_path):
+    """--no-live over an existing demo home: served at once (the history is reused), no live
+    source; SIGTERM stops it cleanly with exit 0."""
+    home, port = tmp_path / "demo", _free_port()
+    shutil.copytree(filled[0], home)
+    env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "SOLEWATCH_DB_URL")}
+    env[HOME_ENV] = str(tmp_path / "person")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solewatch.cli", "demo", "--home", str(home), "--port",
+         str(port), "--days", str(DAYS), "--no-live"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        until(lambda: proc.poll() is not None or _get(f"{base}/")[0] == 200,
+              "the dashboard answers", 180)
+        assert proc.poll() is None, "the demo ended before serving"
+        assert _get(f"{base}/live/frame")[0] == 503  # no live source with --no-live
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "0 new files" in out and "--no-live" in out
     _assert_no_health_data(out + err)
