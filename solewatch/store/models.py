@@ -1,8 +1,9 @@
 """The history store's schema: SQLAlchemy 2.0 typed declarative models.
 
-One schema for SQLite and PostgreSQL. The first Alembic migration
-(``migrations/versions/0001_history_schema.py``) creates exactly these tables; a test compares
-the two on both backends so they cannot drift apart.
+One schema for SQLite and PostgreSQL. The Alembic migrations
+(``migrations/versions/0001_history_schema.py``, then ``0002_daily_balance_exercise.py``)
+create exactly these tables; a test compares the two on both backends so they cannot drift
+apart.
 
 Conventions:
 
@@ -37,6 +38,10 @@ ALERT_STATUSES: Final[tuple[str, ...]] = ("open", "acknowledged", "resolved")
 NOTE_KINDS: Final[tuple[str, ...]] = ("symptom", "exercise", "shoe", "other")
 FOOTWEAR_KINDS: Final[tuple[str, ...]] = ("shoe", "insole")
 PRESSURE_BASES: Final[tuple[str, ...]] = ("pressure", "force")
+#: Exercises the insoles count (analysis.gait.exercises.count_exercises), one store row per
+#: wearer-day and kind; the analysis key each one's repetitions come from.
+EXERCISE_KINDS: Final[dict[str, str]] = {"calf_raise": "n_calf_raises",
+                                         "toe_lift": "n_toe_lifts"}
 
 #: Keys and constraints get stable names, so migrations can refer to them on both backends.
 NAMING: Final = {
@@ -281,6 +286,50 @@ class DailyPressure(Base):
         sa.CheckConstraint(_in("foot", FEET), name="foot"),
         sa.CheckConstraint(_in("region", REGIONS), name="region"),
         sa.CheckConstraint(_in("basis", PRESSURE_BASES), name="basis"),
+    )
+
+
+class DailyBalance(Base):
+    """One wearer-day of static balance: the quiet-standing intervals the analysis found in
+    the day's pressure recording (analysis.gait.balance) and the median of their sway
+    measures. A day without quiet standing has no row (not zeros)."""
+
+    __tablename__ = "daily_balance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wearer_id: Mapped[int] = mapped_column(sa.ForeignKey("wearers.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    quiet_standing_intervals: Mapped[int]
+    one_leg_intervals: Mapped[int]
+    quiet_standing_s: Mapped[float]
+    ellipse95_area_mm2: Mapped[float | None]
+    mean_velocity_mm_s: Mapped[float | None]
+    ap_velocity_mm_s: Mapped[float | None]
+    ml_velocity_mm_s: Mapped[float | None]
+    updated_at: Mapped[datetime]
+    __table_args__ = (
+        sa.UniqueConstraint("wearer_id", "day"),
+        sa.CheckConstraint("quiet_standing_intervals > 0", name="intervals"),
+        sa.CheckConstraint("one_leg_intervals >= 0 AND one_leg_intervals <= "
+                           "quiet_standing_intervals", name="one_leg"),
+        sa.CheckConstraint("quiet_standing_s >= 0", name="standing_s"),
+    )
+
+
+class DailyExercise(Base):
+    """Repetitions of one exercise kind the insoles counted on one wearer-day
+    (analysis.gait.exercises); 0 when the day's recording was examined and none were done."""
+
+    __tablename__ = "daily_exercise"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wearer_id: Mapped[int] = mapped_column(sa.ForeignKey("wearers.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    repetitions: Mapped[int]
+    updated_at: Mapped[datetime]
+    __table_args__ = (
+        sa.UniqueConstraint("wearer_id", "day", "kind"),
+        sa.CheckConstraint(_in("kind", tuple(EXERCISE_KINDS)), name="kind"),
+        sa.CheckConstraint("repetitions >= 0", name="repetitions"),
     )
 
 

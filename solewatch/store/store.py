@@ -38,6 +38,7 @@ from analysis.sites import FEET, REGIONS
 from solewatch.store.errors import AlertTransitionError, NotFoundError, StoreError
 from solewatch.store.models import (
     ALERT_STATUSES,
+    EXERCISE_KINDS,
     FOOTWEAR_KINDS,
     NOTE_KINDS,
     PRESSURE_BASES,
@@ -45,6 +46,8 @@ from solewatch.store.models import (
     TEMPERATURE_SITES,
     AlertEvent,
     AlertRecord,
+    DailyBalance,
+    DailyExercise,
     DailyGait,
     DailyPressure,
     DailyTemperature,
@@ -79,6 +82,11 @@ ALERT_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
 }
 GAIT_COLUMNS: Final[tuple[str, ...]] = tuple(
     c.name for c in DailyGait.__table__.columns
+    if c.name not in {"id", "wearer_id", "day", "updated_at"}
+)
+#: Values of a day's balance summary (DailyBalance columns); see solewatch.daily.
+BALANCE_COLUMNS: Final[tuple[str, ...]] = tuple(
+    c.name for c in DailyBalance.__table__.columns
     if c.name not in {"id", "wearer_id", "day", "updated_at"}
 )
 PRESSURE_VALUE_KEYS: Final[dict[str, tuple[str, ...]]] = {
@@ -240,6 +248,20 @@ class Store:
                 command.upgrade(config, revision)
         except sa.exc.DBAPIError as e:
             raise StoreError(f"migrating the store at {self.url} failed: {_reason(e)}") from e
+
+    def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (e.g. "0001"; "base" removes the schema) in one
+        transaction. Tables a later migration added are dropped with their rows; the rest are
+        kept. For going back to an older solewatch, and for the migration tests."""
+        from alembic import command
+
+        config = self._alembic_config()
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.downgrade(config, revision)
+        except sa.exc.DBAPIError as e:
+            raise StoreError(f"downgrading the store at {self.url} failed: {_reason(e)}") from e
 
     def revision(self) -> str | None:
         """The migration the database is at (None before the first :meth:`migrate`)."""
@@ -595,6 +617,76 @@ class Store:
             _upsert(s, DailyPressure, values, ("wearer_id", "day", "foot", "region"))
         return len(values)
 
+    def upsert_daily_balance(self, wearer: str, day: date, summary: Mapping[str, Any], *,
+                             at: datetime | None = None) -> None:
+        """Store one day's balance summary (keys: ``BALANCE_COLUMNS``): how many quiet-standing
+        intervals (at least 1: a day without quiet standing gets no row, see
+        :meth:`delete_daily_balance`), how many on one leg, their total seconds, and the
+        median sway measures (NaN or None -> NULL)."""
+        day = _day(day, "balance day")
+        where = f"balance {day.isoformat()}"
+        unknown = sorted(set(summary) - set(BALANCE_COLUMNS))
+        if unknown:
+            raise StoreError(f"{where}: no column for {unknown}; known: {BALANCE_COLUMNS} "
+                             "(a new key needs a migration)")
+        value: dict[str, Any] = {k: _num(summary.get(k), f"{where} {k}")
+                                 for k in BALANCE_COLUMNS}
+        n = _count(summary.get("quiet_standing_intervals"), f"{where} quiet_standing_intervals")
+        if n < 1:
+            raise StoreError(f"{where}: quiet_standing_intervals must be at least 1 (a day "
+                             "without quiet standing has no balance row), found 0")
+        one_leg = _count(summary.get("one_leg_intervals", 0), f"{where} one_leg_intervals")
+        if one_leg > n:
+            raise StoreError(f"{where}: one_leg_intervals {one_leg} is more than "
+                             f"quiet_standing_intervals {n}")
+        if value["quiet_standing_s"] is None or value["quiet_standing_s"] < 0:
+            raise StoreError(f"{where}: quiet_standing_s must be a number >= 0, found "
+                             f"{summary.get('quiet_standing_s')!r}")
+        value.update(quiet_standing_intervals=n, one_leg_intervals=one_leg, day=day,
+                     updated_at=_when(at, "at"))
+        with self.transaction() as s:
+            value["wearer_id"] = self._wearer(s, wearer).id
+            _upsert(s, DailyBalance, [value], ("wearer_id", "day"))
+
+    def delete_daily_balance(self, wearer: str, day: date) -> int:
+        """Remove the day's balance row (the day was recomputed and has no quiet standing);
+        returns rows removed (0 or 1)."""
+        return self._delete_day(DailyBalance, wearer, _day(day, "balance day"))
+
+    def upsert_daily_exercise(self, wearer: str, day: date, counts: Mapping[str, Any], *,
+                              at: datetime | None = None) -> int:
+        """Store the repetitions the insoles counted on one day, ``{kind: repetitions}`` with
+        kinds from ``EXERCISE_KINDS`` ("calf_raise", "toe_lift"); 0 is a count (the day was
+        examined, none done). Returns the number of kinds given."""
+        day = _day(day, "exercise day")
+        now = _when(at, "at")
+        values = []
+        for kind, reps in counts.items():
+            where = f"exercise {day.isoformat()}"
+            _check_choice(kind, tuple(EXERCISE_KINDS), where + " kind")
+            values.append({"day": day, "kind": kind,
+                           "repetitions": _count(reps, f"{where} {kind} repetitions"),
+                           "updated_at": now})
+        with self.transaction() as s:
+            wid = self._wearer(s, wearer).id
+            for v in values:
+                v["wearer_id"] = wid
+            _upsert(s, DailyExercise, values, ("wearer_id", "day", "kind"))
+        return len(values)
+
+    def delete_daily_exercise(self, wearer: str, day: date) -> int:
+        """Remove the day's exercise rows (recomputed, and no recording could be examined for
+        exercises); returns rows removed."""
+        return self._delete_day(DailyExercise, wearer, _day(day, "exercise day"))
+
+    def _delete_day(self, model: type, wearer: str, day: date) -> int:
+        with self.transaction() as s:
+            wid = self._wearer(s, wearer).id
+            table = model.__table__  # type: ignore[attr-defined]
+            result = s.execute(sa.delete(table).where(table.c.wearer_id == wid,
+                                                      table.c.day == day))
+            return int(result.rowcount or 0)
+
     def daily_temperature(self, wearer: str, *, start: date | None = None,
                           end: date | None = None) -> list[DailyTemperature]:
         """Rows from ``start`` to ``end`` (inclusive), by day then site order."""
@@ -610,6 +702,18 @@ class Store:
         return sorted(self._daily(DailyPressure, wearer, start, end),
                       key=lambda r: (r.day, r.foot, REGIONS.index(r.region)))
 
+    def daily_balance(self, wearer: str, *, start: date | None = None,
+                      end: date | None = None) -> list[DailyBalance]:
+        """Days with quiet standing, from ``start`` to ``end`` (inclusive), by day."""
+        return sorted(self._daily(DailyBalance, wearer, start, end), key=lambda r: r.day)
+
+    def daily_exercise(self, wearer: str, *, start: date | None = None,
+                       end: date | None = None) -> list[DailyExercise]:
+        """Counted repetitions by day, then kind (``EXERCISE_KINDS`` order)."""
+        kinds = list(EXERCISE_KINDS)
+        return sorted(self._daily(DailyExercise, wearer, start, end),
+                      key=lambda r: (r.day, kinds.index(r.kind)))
+
     def _daily(self, model: type[T], wearer: str, start: date | None, end: date | None
                ) -> list[T]:
         with self.transaction() as s:
@@ -624,9 +728,12 @@ class Store:
                   temperature_rows: Iterable[Mapping[str, Any]] = (),
                   gait: Mapping[str, Any] | None = None,
                   pressure: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+                  balance: Mapping[str, Any] | None = None,
+                  exercises: Mapping[str, Any] | None = None,
                   alerts: Iterable[Alert] = (), at: datetime | None = None) -> None:
         """Everything the analysis found for one wearer-day, in one transaction: all of it is
-        stored or none of it. Temperature rows must all be of ``day``."""
+        stored or none of it. Temperature rows must all be of ``day``. ``None`` (gait,
+        pressure, balance, exercises) stores nothing of that kind."""
         day = _day(day, "day")
         rows = list(temperature_rows)
         other = sorted({_day(r.get("date"), "row date") for r in rows} - {day})
@@ -640,6 +747,10 @@ class Store:
                 self.upsert_daily_gait(wearer, day, gait, at=now)
             if pressure is not None:
                 self.upsert_daily_pressure(wearer, day, pressure, at=now)
+            if balance is not None:
+                self.upsert_daily_balance(wearer, day, balance, at=now)
+            if exercises is not None:
+                self.upsert_daily_exercise(wearer, day, exercises, at=now)
             self.upsert_alerts(wearer, alerts, at=now)
 
     # -- alerts --------------------------------------------------------------------------
@@ -885,6 +996,14 @@ def _num(value: Any, name: str = "value") -> float | None:
     if math.isinf(x):
         raise StoreError(f"{name}: expected a finite number, found {value!r}")
     return x
+
+
+def _count(value: Any, name: str) -> int:
+    """A whole number >= 0 (numpy integers and integral floats accepted)."""
+    x = _num(value, name)
+    if x is None or x < 0 or x != int(x):
+        raise StoreError(f"{name}: expected a whole number >= 0, found {value!r}")
+    return int(x)
 
 
 def _json_safe(value: Any) -> Any:
