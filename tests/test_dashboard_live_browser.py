@@ -7,6 +7,7 @@ condition, with a deadline; speed is measured in benchmarks/live.py."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run"]
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.skipif(
 def hub():
     from dashboard.live.hub import LiveHub
 
-    with LiveHub(demo=True, demo_wearer="ann") as live:
+    with LiveHub(demo=True, demo_wearer="ann", replay_roots=[FIXTURES]) as live:
         yield live
 
 
@@ -187,7 +189,8 @@ def test_loop_stops_when_the_page_is_left_and_starts_again(served, page):
 
 
 def test_lost_insole_shows_the_banner_and_a_greyed_foot(served, hub, page):
-    """Runs last: it cuts the left demo insole's link for a while (it reconnects after)."""
+    """Runs after the others that need the stream: it cuts the left demo insole's link for a
+    while (it reconnects after)."""
     from firmware_bridge.ble.peripheral import FaultPlan
 
     _open_live(page, served)
@@ -202,4 +205,19 @@ def test_lost_insole_shows_the_banner_and_a_greyed_foot(served, hub, page):
                            ".includes('no recent data')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-live-stale.png"), full_page=True)
+    assert page.console_problems == []
+
+
+def test_replay_is_followed_and_said(served, hub, page):
+    """Runs last: a replay stops the live stream."""
+    source = next(s for s in hub.replay_sources() if s["kind"] == "fixture")
+    _open_live(page, served)
+    hub.replay(source["id"], speed=2.0)
+    pattern = rf"^Replaying {re.escape(source['name'])}: \d+:\d\d of \d+:\d\d, 2x$"
+    page.wait_for_function("([id, re]) => new RegExp(re).test("
+                           "document.getElementById(id).textContent)",
+                           arg=[ids.LIVE_SOURCE, pattern])
+    hub.pause()
+    page.wait_for_function(f"document.getElementById('{ids.LIVE_SOURCE}').textContent"
+                           ".endsWith('2x (paused)')")
     assert page.console_problems == []
