@@ -7,7 +7,8 @@ through bleak over the project's bumble backend, not paired to anyone. No mocks.
   RSSI -> the hub and the pairings file on disk hold them -> Unpair, confirmed -> gone;
 * replay controls move the live view: a recording played on the Replay page is followed by
   the Live page (its frames, fetched inside the Live page, and its text); pause holds it, a
-  seek moves it there, 4x plays it faster;
+  seek (Go to box, slider) moves it there, 4x plays it faster, Stop replay brings back the
+  insoles that streamed before;
 * a clean console on every page visited; screenshots in artifacts/screenshots/.
 """
 
@@ -47,6 +48,7 @@ TIMEOUT_MS = 30_000
 #: Deadline of a condition waited for (the shared machine can be slow), s.
 DEADLINE_S = 60.0
 WEARER = "ann"
+OTHER_WEARER = "bo"
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test.sh installs it "
@@ -254,8 +256,21 @@ def test_pair_without_choosing_says_what_is_missing(live, page):
     assert page.console_problems == []
 
 
-def test_replay_controls_move_the_live_view(live, page, live_tab):
+@pytest.fixture
+def streaming(live):
+    """Insoles paired (through the hub: the pairing itself is tested above) and streaming
+    to a wearer, unpaired afterwards."""
+    _base, hub, _home = live
+    insoles = {i.side: i for i in hub.demo_insoles}
+    hub.pair(OTHER_WEARER, insoles["left"].address, insoles["right"].address)
+    yield OTHER_WEARER
+    if OTHER_WEARER in hub.pairings():
+        hub.unpair(OTHER_WEARER)
+
+
+def test_replay_controls_move_the_live_view(live, streaming, page, live_tab):
     base, hub, _home = live
+    assert hub.devices()["streaming"]
     _open(page, base, "/replay")
     options = _choose(page, ids.REPLAY_SOURCE, RECORDING)
     assert "— Recordings —" in options and "— Fixtures —" in options
@@ -268,6 +283,7 @@ def test_replay_controls_move_the_live_view(live, page, live_tab):
     live_tab.wait_for_selector(f"#{ids.LIVE_SOURCE} >> text=Replaying {RECORDING}")
     first = _frame(live_tab)
     assert first["source"] == "replay" and first["replay"]["name"] == RECORDING
+    assert not hub.devices()["streaming"]  # one reader: the replay replaced the insoles
     duration = first["replay"]["duration_s"]
     later = _until_frame(live_tab, "the replay position advancing", lambda f: (
         f["replay"]["position_s"] >= first["replay"]["position_s"] + 1.0))
@@ -322,12 +338,15 @@ def test_replay_controls_move_the_live_view(live, page, live_tab):
     assert rate_4x > 2.5 * rate_1x, (rate_1x, rate_4x)
     live_tab.wait_for_selector(f"#{ids.LIVE_SOURCE} >> text=4x")
 
-    # stop: the Live page leaves the replay
+    # stop: the Live page shows the insoles streamed before the replay again
     page.click(f"#{ids.REPLAY_STOP}")
-    page.wait_for_selector(f"#{ids.REPLAY_MESSAGE} >> text=Replay stopped")
-    _until(live_tab, "the live view leaving the replay", lambda: _frame(live_tab)[
-        "source"] != "replay")
-    assert hub.replay_state() is None
+    page.wait_for_selector(f"#{ids.REPLAY_MESSAGE} >> text=Replay stopped. The Live page "
+                           f"shows the insoles of {streaming} again.")
+    back = _until_frame(live_tab, "the live view back on the insoles", lambda f: (
+        f["source"] == "live"))
+    assert back["label"].startswith(streaming) and back["replay"] is None
+    live_tab.wait_for_selector(f"#{ids.LIVE_SOURCE} >> text=Live from {streaming}")
+    assert hub.replay_state() is None and hub.devices()["wearer"] == streaming
     page.wait_for_selector(f"#{ids.REPLAY_STATUS} >> text=Nothing is being replayed")
     page.click(f"#{ids.REPLAY_LIVE_LINK}")
     page.wait_for_url(base + "/live")

@@ -263,3 +263,12 @@ def test_parse_position(text, seconds):
 def test_parse_position_says_how_to_write_it(bad):
     with pytest.raises(ValueError, match=r"is not a time: write minutes:seconds \(like 1:05\)"):
         present.parse_position(bad)
+
+
+def test_resume_wearer_after_a_replay():
+    pairings = {"ann": {"left": "L1", "right": "R1"}, "bo": {"left": "L2", "right": "R2"}}
+    assert present.resume_wearer({"wearer": "bo", "streaming": False}, pairings, "ann") == "bo"
+    assert present.resume_wearer({"wearer": None}, pairings, "ann") == "ann"
+    assert present.resume_wearer({"wearer": "zed"}, pairings, "cy") is None  # none paired
+    assert present.resume_wearer(None, {"cy": {"left": "L", "right": "R"}}) == "cy"
+    assert present.resume_wearer({"wearer": "ann"}, {}, "ann") is None

@@ -391,6 +391,18 @@ def parse_position(text: Any) -> float:
     return seconds
 
 
+def resume_wearer(devices: Mapping[str, Any] | None, pairings: Mapping[str, Any],
+                  chosen: str | None = None) -> str | None:
+    """Whose insoles to stream again after a replay stops: the wearer streamed before it
+    (``hub.devices()`` keeps that name), else the wearer chosen in the header, else the only
+    wearer paired; None when none of them has paired insoles."""
+    last = devices.get("wearer") if isinstance(devices, Mapping) else None
+    for wearer in (last, chosen):
+        if wearer and wearer in pairings:
+            return wearer
+    return next(iter(pairings)) if len(pairings) == 1 else None
+
+
 def play_action(state: Mapping[str, Any] | None, chosen: str | None,
                 loaded: str | None) -> str:
     """What Play does: "choose" (nothing chosen), "start" (load ``chosen``: nothing is
@@ -448,6 +460,7 @@ __all__ = [
     "play_action",
     "replay_options",
     "replay_status",
+    "resume_wearer",
     "rssi_text",
     "rssi_word",
     "scan_summary",

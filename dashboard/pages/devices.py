@@ -24,7 +24,8 @@ NO_HUB_TEXT = ("This dashboard has no live source, so it cannot look for insoles
                "with 'solewatch demo' (two virtual insoles) to find and pair insoles here.")
 TICK_MS = 1000
 
-_CELL = {"padding": "4px 10px 4px 0", "textAlign": "left", "verticalAlign": "top"}
+_CELL = {"padding": "4px 8px 4px 0", "textAlign": "left", "verticalAlign": "top",
+         "overflowWrap": "normal"}  # break between words, never inside one
 
 
 def _table(headers: tuple[str, ...] | list[str], rows: list[tuple[str, ...]],

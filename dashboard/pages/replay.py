@@ -105,9 +105,10 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                   Input(ids.REPLAY_GOTO_BUTTON, "n_clicks"), Input(ids.REPLAY_GOTO, "n_submit"),
                   State(ids.REPLAY_GOTO, "value"),
                   State(ids.REPLAY_SOURCE, "value"), State(ids.REPLAY_LOADED, "data"),
-                  prevent_initial_call=True)
+                  State(ids.WEARER, "data"), prevent_initial_call=True)
     def _control(_play: Any, _pause: Any, _stop: Any, speed: Any, _go: Any, _submit: Any,
-                 goto: str | None, chosen: str | None, loaded: str | None) -> tuple:
+                 goto: str | None, chosen: str | None, loaded: str | None,
+                 chosen_wearer: str | None) -> tuple:
         hub = dctx.hub
         trigger = ctx.triggered_id
         if hub is None or trigger is None:
@@ -135,7 +136,12 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                 return f"Went to {present.mmss(state['position_s'])}.", dash.no_update
             if trigger == ids.REPLAY_STOP:
                 hub.stop_replay()
-                return ("Replay stopped. The Live page shows the insoles again.", None)
+                wearer = present.resume_wearer(hub.devices(), hub.pairings(), chosen_wearer)
+                if wearer is None:
+                    return "Replay stopped. No insoles are paired to show live.", None
+                hub.stream(wearer)
+                return (f"Replay stopped. The Live page shows the insoles of {wearer} "
+                        "again.", None)
             action = present.play_action(hub.replay_state(), chosen, loaded)
             if action == "choose":
                 return "Choose a recording or test data set first.", dash.no_update
