@@ -247,12 +247,20 @@ def test_pair_two_virtual_insoles_in_browser(live, page):
     assert page.console_problems == []
 
 
-def test_pair_without_choosing_says_what_is_missing(live, page):
-    base, _hub, _home = live
+def test_pairing_problems_in_plain_words(live, page):
+    base, hub, _home = live
     _open(page, base, "/devices")
     page.click(f"#{ids.DEV_PAIR}")
     page.wait_for_selector(f"#{ids.DEV_PAIR_STATUS} >> text=Choose the left insole first")
+    # an error of the hub (a SolewatchError) is shown as its message, never a traceback
+    page.click(f"#{ids.DEV_SCAN}")
+    page.wait_for_selector(f"#{ids.DEV_SCAN_STATUS} >> text=Found 2 insoles")
+    page.fill(f"#{ids.DEV_WEARER_NAME}", "ann/../x")
+    page.click(f"#{ids.DEV_PAIR}")
+    page.wait_for_selector(f"#{ids.DEV_PAIR_STATUS} >> text=wearer name 'ann/../x': use "
+                           "1-64 letters, digits, spaces or ._-@")
     assert "Traceback" not in page.inner_text("body")
+    assert hub.pairings() == {}
     assert page.console_problems == []
 
 
