@@ -16,9 +16,10 @@ Guarantees:
 * **Late data.** A wearer-day is always recomputed from *every* recording of that wearer that
   overlaps it, so a recording arriving late for a past day re-evaluates that day; the alert
   rules then run over the whole stored history again.
-* **Crash-safe.** One wearer-day (temperature rows, gait, pressure, sample-rule alerts) is one
-  transaction. A recording becomes "ingested" in the transaction of the last day it touches;
-  killed before that, it stays "new" and the next run recomputes its days (the same values).
+* **Crash-safe.** One wearer-day (temperature rows, gait, pressure, balance, exercises,
+  sample-rule alerts) is one transaction. A recording becomes "ingested" in the transaction of
+  the last day it touches; killed before that, it stays "new" and the next run recomputes its
+  days (the same values).
 * **Retry.** A database that is unavailable (refused connection, a server restarting, SQLite
   locked beyond its busy timeout) is retried with backoff for :data:`DB_RETRY_TOTAL_S`; then
   :class:`DatabaseUnavailable` names the database. Nothing is half-written meanwhile.
@@ -44,7 +45,13 @@ from analysis.errors import DataProblem, InputError, SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
 from analysis.streams import TemperatureStream
 from solewatch.store import Store, StoreError, sha256_of
-from solewatch.store.models import DailyGait, DailyTemperature, Recording, Wearer
+from solewatch.store.models import (
+    EXERCISE_KINDS,
+    DailyGait,
+    DailyTemperature,
+    Recording,
+    Wearer,
+)
 
 T = TypeVar("T")
 
@@ -106,6 +113,10 @@ class DayResult:
     alerts: list[Alert]
     notes: list[str] = field(default_factory=list)
     problems: list[DataProblem] = field(default_factory=list)
+    #: The day's balance summary as stored (None: no quiet standing, no row).
+    balance: dict[str, Any] | None = None
+    #: Repetitions counted per exercise kind as stored (None: not examined, no rows).
+    exercises: dict[str, int] | None = None
 
     @property
     def empty(self) -> bool:
@@ -366,14 +377,48 @@ def _load_recording(rec: Recording, cache: dict[int, _Loaded] | None) -> _Loaded
     return out
 
 
+def balance_summary(intervals: Sequence[Any]) -> dict[str, Any] | None:
+    """A day's balance from its quiet-standing intervals (``GaitResult.balance``, one
+    ``analysis.gait.balance.BalanceResult`` each): how many, how many on one leg, their total
+    seconds, and the median of each sway measure over the intervals (a median, so one restless
+    interval does not move the day). None when there was no quiet standing: no row, not zeros.
+    """
+    if not intervals:
+        return None
+
+    def median(name: str) -> float | None:
+        values = np.array([getattr(b, name) for b in intervals], dtype=np.float64)
+        values = values[np.isfinite(values)]
+        return float(np.median(values)) if values.size else None
+
+    return {
+        "quiet_standing_intervals": len(intervals),
+        "one_leg_intervals": sum(len(b.feet) == 1 for b in intervals),
+        "quiet_standing_s": float(sum(b.duration_s for b in intervals)),
+        "ellipse95_area_mm2": median("ellipse95_area_mm2"),
+        "mean_velocity_mm_s": median("mean_velocity_mm_s"),
+        "ap_velocity_mm_s": median("ap_velocity_mm_s"),
+        "ml_velocity_mm_s": median("ml_velocity_mm_s"),
+    }
+
+
+def exercise_counts(exercises: dict[str, Any]) -> dict[str, int] | None:
+    """``{kind: repetitions}`` from ``count_exercises`` output (``GaitResult.exercises``);
+    None when the insole could not recognise exercises (the dict is empty)."""
+    if not exercises:
+        return None
+    return {kind: int(exercises[key]) for kind, key in EXERCISE_KINDS.items()}
+
+
 def analyze_wearer_day(store: Store, wearer: str, day: date, *,
                        config: AnalysisConfig | None = None,
                        mark_ingested: Iterable[int] = (),
                        at: datetime | None = None,
                        cache: dict[int, Any] | None = None) -> DayResult:
     """Recompute one wearer-day from every recording of ``wearer`` that overlaps ``day`` and
-    store it in ONE transaction (temperature rows, gait, pressure, sample-rule alerts): all of
-    it or nothing. Safe to call again: unchanged values leave the rows untouched.
+    store it in ONE transaction (temperature rows, gait, pressure, balance, exercises,
+    sample-rule alerts): all of it or nothing. Safe to call again: unchanged values leave the
+    rows untouched.
 
     ``mark_ingested``: recording ids to mark "ingested" in the same transaction.
     ``cache``: loaded recordings by id, shared between calls of one run (optional).
@@ -416,7 +461,8 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
                 pressures.append((p.duration_s, p, r.id))
     temperature_rows: list[dict[str, Any]] = []
     alerts: list[Alert] = []
-    gait = pressure = None
+    gait = pressure = balance = exercises = None
+    movement_analysed = False
     if temps and tz is not None:
         stream = _temperature_of_day(temps, day, tz)
         if stream is not None:
@@ -433,13 +479,22 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
         result = analyze(pressure=p, source=p.source, config=config)
         if result.gait is not None:
             gait = {k: result.gait.summary.get(k) for k in GAIT_SUMMARY_KEYS}
+            balance = balance_summary(result.gait.balance)
+            exercises = exercise_counts(result.gait.exercises)
+            movement_analysed = True
         pressure = result.pressure
         alerts += [a for a in result.alerts if a.rule in SAMPLE_RULES and a.first_day]
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     mark = list(mark_ingested)
     with store.transaction():
         store.write_day(wearer, day, temperature_rows=temperature_rows, gait=gait,
-                        pressure=pressure, alerts=alerts, at=now)
+                        pressure=pressure, balance=balance, exercises=exercises,
+                        alerts=alerts, at=now)
+        if movement_analysed:  # recomputed: a day without them keeps no earlier rows
+            if balance is None:
+                store.delete_daily_balance(wearer, day)
+            if exercises is None:
+                store.delete_daily_exercise(wearer, day)
         for rid in mark:  # the data problems are kept with the recording
             store.set_recording_status(rid, "ingested", at=now,
                                        reason=_problems_text(problems_of.get(rid, [])))
@@ -450,7 +505,8 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
     n_pressure = sum(len(v) for v in (pressure or {}).values())
     return DayResult(wearer=wearer, day=day, recordings=used,
                      temperature_rows=len(temperature_rows), gait=gait is not None,
-                     pressure_rows=n_pressure, alerts=alerts, notes=notes, problems=problems)
+                     pressure_rows=n_pressure, alerts=alerts, notes=notes, problems=problems,
+                     balance=balance, exercises=exercises)
 
 
 def _problems_text(problems: list[DataProblem]) -> str:
@@ -786,7 +842,9 @@ __all__ = [
     "DatabaseUnavailable",
     "DayResult",
     "analyze_wearer_day",
+    "balance_summary",
     "evaluate_history",
+    "exercise_counts",
     "inbox_root",
     "open_store",
     "recording_days",

@@ -1,5 +1,6 @@
 """The daily job (solewatch.daily) on both store backends: the alert it finds against the
-generator's truth, idempotence, late data, lifecycle states kept, the CLI and --watch.
+generator's truth, idempotence, late data, lifecycle states kept, the CLI and --watch; the daily
+balance and exercise repetitions against the gait generator's truth.
 
 Store fixtures (``store`` on SQLite and a real PostgreSQL) come from tests/conftest.py.
 """
@@ -11,8 +12,9 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from analysis.alerts import CONTRALATERAL_SITE
@@ -275,3 +277,92 @@ def test_ble_pairings_are_mirrored_into_the_store_with_their_history(store):
     assert sorted(sync_pairings(store, {}, now=t2)) == [
         "ann: left insole unpaired", "ann: right insole unpaired"]
     assert store.pairings("ann") == []
+
+
+# -- balance and exercises -------------------------------------------------------------------
+
+
+def write_walk(folder, name, *, day, duration_s, seed):
+    """A generated walk of both solewatch-16 insoles at 10:00 local on ``day``, logged as the
+    receiver would (.swlog over simulated links), dated an hour ago; returns (path, truth)."""
+    from analysis.layouts import SOLEWATCH_16
+    from fixtures.clinic import TZ, WALK_LINKS
+    from fixtures.generator import generate_gait
+    from fixtures.recordings import write_log
+
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=TZ)
+    stream, truth = generate_gait(SOLEWATCH_16, sample_rate_hz=100.0, duration_s=duration_s,
+                                  seed=seed, start=start, dtype=np.float32)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if path.exists():
+        path.unlink()
+    write_log(path, stream, None, start=start, links=WALK_LINKS, wearer="ann")
+    os.utime(path, (time.time() - 3600,) * 2)
+    return path, truth
+
+
+def truth_standing(truth):
+    """The generator's quiet-standing intervals long enough for the analysis to measure
+    (GaitConfig.quiet_min_duration_s); none may be within 1 s of that limit, so the count
+    does not hang on where the analysis puts an interval's edges."""
+    shortest = CFG.gait.quiet_min_duration_s
+    durations = [float(b - a) for a, b in truth.standing_s]
+    assert all(abs(d - shortest) > 1.0 for d in durations), durations
+    return [i for i, d in enumerate(durations) if d >= shortest]
+
+
+def test_balance_and_exercises_of_a_day_against_the_generators_truth(store, tmp_path):
+    inbox = tmp_path / "inbox"
+    day = date(2026, 3, 3)
+    quiet_day = day + timedelta(days=1)
+    _, truth = write_walk(inbox, "standing.swlog", day=day, duration_s=200.0, seed=7)
+    _, short = write_walk(inbox, "short.swlog", day=quiet_day, duration_s=45.0, seed=8)
+    long_enough = truth_standing(truth)
+    assert long_enough and truth.calf_raise_count > 0  # the day under test has both
+    assert truth_standing(short) == [] and short.calf_raise_count == 0
+    report = run(store, inbox)
+    assert sorted(d for _, d in report.days) == [day, quiet_day] and report.errors == []
+
+    (bal,) = store.daily_balance("ann")  # the day without quiet standing has no row
+    assert bal.day == day
+    assert bal.quiet_standing_intervals == len(long_enough)
+    assert bal.one_leg_intervals == 0  # the generator stands on both feet
+    durations = [float(truth.standing_s[i, 1] - truth.standing_s[i, 0]) for i in long_enough]
+    # the analysis looks every 0.1 s with a 1 s window: edges within about half a second
+    assert bal.quiet_standing_s == pytest.approx(sum(durations), abs=1.0 * len(durations))
+    # the truth's sway area is of the noise-free body sway; the insoles add sensor noise
+    want_mm2 = 100.0 * float(np.median(truth.standing_sway_area_95_cm2[long_enough]))
+    assert bal.ellipse95_area_mm2 == pytest.approx(want_mm2, rel=0.3)
+    assert bal.mean_velocity_mm_s > 0 and bal.ap_velocity_mm_s > 0
+
+    counted = {(r.day, r.kind): r.repetitions for r in store.daily_exercise("ann")}
+    # the generator makes calf raises only (no toe lifts); a day examined with none is 0
+    assert counted == {(day, "calf_raise"): truth.calf_raise_count, (day, "toe_lift"): 0,
+                       (quiet_day, "calf_raise"): 0, (quiet_day, "toe_lift"): 0}
+
+    # A second run, and recomputing both days, change nothing.
+    before = snapshot(store)
+    again = run(store, inbox, now=NOW + timedelta(days=1))
+    assert (again.ingested, again.days) == ([], [])
+    for d in (day, quiet_day):
+        analyze_wearer_day(store, "ann", d, at=NOW + timedelta(days=2))
+    assert snapshot(store) == before
+
+
+def test_a_day_recomputed_without_quiet_standing_loses_its_balance_row(store, tmp_path):
+    inbox = tmp_path / "inbox"
+    day = date(2026, 3, 3)
+    path, _ = write_walk(inbox, "walk.swlog", day=day, duration_s=200.0, seed=7)
+    run(store, inbox)
+    assert [b.day for b in store.daily_balance("ann")] == [day]
+    # The file is replaced (same path, new bytes) by a walk without quiet standing or raises.
+    _, short = write_walk(tmp_path / "other", "walk.swlog", day=day, duration_s=45.0, seed=8)
+    assert truth_standing(short) == [] and short.calf_raise_count == 0
+    path.write_bytes((tmp_path / "other" / "walk.swlog").read_bytes())
+    os.utime(path, (time.time() - 3600,) * 2)
+    report = run(store, inbox, now=NOW + timedelta(days=1))
+    assert [d for _, d in report.days] == [day]
+    assert store.daily_balance("ann") == []  # no row, not zeros
+    assert {r.kind: r.repetitions for r in store.daily_exercise("ann")} == {
+        "calf_raise": 0, "toe_lift": 0}
