@@ -86,6 +86,21 @@ def fill(store: Store) -> dict:
                       "toes": {"basis": "force", "peak_n": 95.0, "fti_n_s": 1800.0,
                                "mean_n": 12.0}},
         }, at=T0)
+    # Balance on the days with quiet standing (not day 3 or 7), exercises on the days the
+    # insoles were examined; one day of each outside the range.
+    balance = {}
+    for i in range(10):
+        if i in (3, 7):
+            continue
+        d = START + timedelta(days=i)
+        balance[d] = {"quiet_standing_intervals": 1 + i % 3, "one_leg_intervals": i % 2,
+                      "quiet_standing_s": 20.0 + 7.5 * i, "ellipse95_area_mm2": 180.0 + 9.25 * i,
+                      "mean_velocity_mm_s": 12.5 + 0.5 * i, "ap_velocity_mm_s": 11.0,
+                      "ml_velocity_mm_s": None if i == 5 else 4.75}
+        store.upsert_daily_balance(WEARER, d, balance[d], at=T0)
+        store.upsert_daily_exercise(WEARER, d, {"calf_raise": 2 * i, "toe_lift": i % 4}, at=T0)
+    store.upsert_daily_balance(WEARER, END + timedelta(days=1), balance[START], at=T0)
+    store.upsert_daily_exercise(WEARER, date(2026, 2, 20), {"calf_raise": 5}, at=T0)
     pressure_alert = Alert(
         rule=SUSTAINED_PRESSURE, foot="left", site="mth1", first_day=date(2026, 3, 4),
         confirmed_day=date(2026, 3, 4), delta_c=None,
@@ -129,7 +144,8 @@ def fill(store: Store) -> dict:
     store.add_note(WEARER, "other", "Outside the range",
                    at=datetime(2026, 3, 11, 0, 30, tzinfo=CET))
     # 2026-03-10 23:30 UTC is 2026-03-11 00:30 local: the note's local day is outside.
-    return {"temperature": result.daily, "gait": gait, "alerts": store.alerts(WEARER)}
+    return {"temperature": result.daily, "gait": gait, "balance": balance,
+            "alerts": store.alerts(WEARER)}
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -157,6 +173,7 @@ def test_csv_and_parquet_round_trip_the_stored_rows(store, tmp_path):
     assert len(want["daily_temperature"]) == 70 and len(want["daily_gait"]) == 9
     assert len(want["daily_pressure"]) == 40 and len(want["alerts"]) == 3
     assert len(want["notes"]) == 3 and len(want["sessions"]) == 2
+    assert len(want["daily_balance"]) == 8 and len(want["daily_exercise"]) == 16
     for table in TABLES:
         names = [c.name for c in COLUMNS[table]]
         csv_path = next(p for p in paths if p.name.endswith(f"_{table}_{START}_{END}.csv"))
@@ -250,6 +267,40 @@ def test_exported_values_are_the_stored_ones(store, tmp_path):
     assert sessions["shoe"].tolist() == ["walking shoe A", "walking shoe A"]
     assert sessions["insole"].tolist() == ["custom insole 2", ""]
     assert float(sessions["duration_h"][0]) == 10.5
+
+
+def test_balance_and_exercises_export_the_stored_values(store, tmp_path):
+    written = fill(store)
+    paths = export_tables(store, WEARER, START, END, tmp_path, formats=("csv", "parquet"))
+    csv_path = next(p for p in paths if p.name == f"ann_daily_balance_{START}_{END}.csv")
+    bal = pd.read_csv(csv_path)
+    assert list(bal.columns) == ["day", "quiet_standing_count", "one_leg_count",
+                                 "quiet_standing_s", "sway_area95_mm2", "sway_velocity_mm_s",
+                                 "sway_velocity_ap_mm_s", "sway_velocity_ml_mm_s",
+                                 "updated_at_utc"]
+    assert [date.fromisoformat(d) for d in bal["day"]] == sorted(written["balance"])
+    for row in bal.itertuples():
+        w = written["balance"][date.fromisoformat(row.day)]
+        assert (row.quiet_standing_count, row.one_leg_count) == (
+            w["quiet_standing_intervals"], w["one_leg_intervals"])
+        assert row.quiet_standing_s == w["quiet_standing_s"]
+        assert row.sway_area95_mm2 == w["ellipse95_area_mm2"]
+        assert row.sway_velocity_mm_s == w["mean_velocity_mm_s"]
+        if w["ml_velocity_mm_s"] is None:
+            assert math.isnan(row.sway_velocity_ml_mm_s)  # an empty cell
+        else:
+            assert row.sway_velocity_ml_mm_s == w["ml_velocity_mm_s"]
+    schema = pq.read_schema(csv_path.with_suffix(".parquet"))
+    assert schema.field("sway_area95_mm2").metadata[b"unit"].decode() == "mm²"
+    assert schema.field("sway_velocity_mm_s").metadata[b"unit"].decode() == "mm/s"
+    ex = pd.read_csv(next(p for p in paths if p.name == f"ann_daily_exercise_{START}_{END}.csv"))
+    got = {(date.fromisoformat(r.day), r.kind): r.repetitions_count for r in ex.itertuples()}
+    want = {(d, k): r.repetitions for r in store.daily_exercise(WEARER, start=START, end=END)
+            for d, k in [(r.day, r.kind)]}
+    assert got == want and len(got) == 16
+    assert got[(START + timedelta(days=9), "calf_raise")] == 18
+    assert pq.read_table(next(p for p in paths if p.name.startswith("ann_daily_exercise_")
+                              and p.suffix == ".parquet")).num_rows == 16
 
 
 def test_every_column_name_carries_its_unit():

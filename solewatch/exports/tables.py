@@ -6,7 +6,8 @@ Every column has a fixed position, a type and a unit; the unit is in the column 
 where the wearer gave a local time (notes, sessions) a ``*_local`` column keeps it with its own
 offset. Days (``day``) are the wearer's local calendar days, as the analysis counted them.
 
-Tables: ``daily_temperature``, ``daily_gait``, ``daily_pressure``, ``alerts`` (one row per alert:
+Tables: ``daily_temperature``, ``daily_gait``, ``daily_pressure``, ``daily_balance`` (standing
+sway), ``daily_exercise`` (repetitions counted), ``alerts`` (one row per alert:
 its key values, the threshold, its lifecycle and the whole evidence as JSON), ``alert_evidence``
 (the evidence flattened: one value per row, with its day and unit), ``alert_history`` (every
 lifecycle step), ``notes`` and ``sessions`` (which shoe and insole were worn).
@@ -100,6 +101,30 @@ COLUMNS: Final[dict[str, tuple[Column, ...]]] = {
         _c("peak_N", "float", "N", "peak force (force basis)"),
         _c("fti_N_s", "float", "N·s", "force-time integral (force basis)"),
         _c("mean_N", "float", "N", "mean force while loaded (force basis)"),
+        UPDATED,
+    ),
+    "daily_balance": (
+        _c("day", "date", "local day", "the wearer's local calendar day"),
+        _c("quiet_standing_count", "int", "intervals",
+           "quiet-standing intervals measured (at least 10 s still on one or both feet)"),
+        _c("one_leg_count", "int", "intervals", "of those, standing on one leg"),
+        _c("quiet_standing_s", "float", "s", "total time of those intervals"),
+        _c("sway_area95_mm2", "float", "mm²",
+           "95% sway ellipse area of the centre of pressure, median over the intervals "
+           "(smaller is steadier)"),
+        _c("sway_velocity_mm_s", "float", "mm/s",
+           "mean centre-of-pressure speed, median over the intervals"),
+        _c("sway_velocity_ap_mm_s", "float", "mm/s",
+           "front-back (anterior-posterior) speed, median over the intervals"),
+        _c("sway_velocity_ml_mm_s", "float", "mm/s",
+           "side-to-side (medio-lateral) speed, median over the intervals"),
+        UPDATED,
+    ),
+    "daily_exercise": (
+        _c("day", "date", "local day", "the wearer's local calendar day"),
+        _c("kind", "str", "", "exercise the insoles recognised (calf_raise, toe_lift)"),
+        _c("repetitions_count", "int", "repetitions",
+           "repetitions counted that day (0: the day's recording was examined, none found)"),
         UPDATED,
     ),
     "alerts": (
@@ -205,6 +230,8 @@ class WearerHistory:
     temperature: list[Any] = field(default_factory=list)
     gait: list[Any] = field(default_factory=list)
     pressure: list[Any] = field(default_factory=list)
+    balance: list[Any] = field(default_factory=list)
+    exercise: list[Any] = field(default_factory=list)
     alerts: list[StoredAlert] = field(default_factory=list)
     history: dict[int, list[AlertStep]] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)
@@ -217,8 +244,8 @@ class WearerHistory:
         return [self.start + timedelta(days=i) for i in range(n)]
 
     def is_empty(self) -> bool:
-        return not (self.temperature or self.gait or self.pressure or self.alerts
-                    or self.notes or self.sessions)
+        return not (self.temperature or self.gait or self.pressure or self.balance
+                    or self.exercise or self.alerts or self.notes or self.sessions)
 
 
 def parse_day(value: date | str, name: str) -> date:
@@ -261,6 +288,8 @@ def collect(store: Store, wearer: str, start: date | str, end: date | str) -> We
     h.temperature = store.daily_temperature(name, start=start, end=end)
     h.gait = store.daily_gait(name, start=start, end=end)
     h.pressure = store.daily_pressure(name, start=start, end=end)
+    h.balance = store.daily_balance(name, start=start, end=end)
+    h.exercise = store.daily_exercise(name, start=start, end=end)
     h.alerts = [a for a in store.alerts(name)
                 if a.first_day <= end and alert_last_day(a) >= start]
     h.history = {a.id: store.alert_history(a.id) for a in h.alerts}
@@ -281,7 +310,9 @@ def collect(store: Store, wearer: str, start: date | str, end: date | str) -> We
 def _holdings(store: Store, name: str) -> str:
     days = sorted({r.day for r in store.daily_temperature(name)}
                   | {r.day for r in store.daily_gait(name)}
-                  | {r.day for r in store.daily_pressure(name)})
+                  | {r.day for r in store.daily_pressure(name)}
+                  | {r.day for r in store.daily_balance(name)}
+                  | {r.day for r in store.daily_exercise(name)})
     if not days:
         return " (the store has no daily summaries for this wearer yet)"
     return (f" (the store has daily summaries on {len(days)} days from {days[0].isoformat()} "
@@ -389,6 +420,18 @@ def table_rows(h: WearerHistory) -> dict[str, list[dict[str, Any]]]:
             "peak_kPa": r.peak_kpa, "pti_kPa_s": r.pti_kpa_s, "mean_kPa": r.mean_kpa,
             "peak_above_200kPa_target": r.peak_above_target, "peak_N": r.peak_n,
             "fti_N_s": r.fti_n_s, "mean_N": r.mean_n, "updated_at_utc": r.updated_at})
+    for r in h.balance:
+        rows["daily_balance"].append({
+            "day": r.day, "quiet_standing_count": r.quiet_standing_intervals,
+            "one_leg_count": r.one_leg_intervals, "quiet_standing_s": r.quiet_standing_s,
+            "sway_area95_mm2": r.ellipse95_area_mm2,
+            "sway_velocity_mm_s": r.mean_velocity_mm_s,
+            "sway_velocity_ap_mm_s": r.ap_velocity_mm_s,
+            "sway_velocity_ml_mm_s": r.ml_velocity_mm_s, "updated_at_utc": r.updated_at})
+    for r in h.exercise:
+        rows["daily_exercise"].append({"day": r.day, "kind": r.kind,
+                                       "repetitions_count": r.repetitions,
+                                       "updated_at_utc": r.updated_at})
     for a in h.alerts:
         steps = h.history.get(a.id, [])
         life = lifecycle(steps)
