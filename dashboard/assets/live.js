@@ -3,7 +3,8 @@
  * Started by the page's clientside callback with the static data of
  * dashboard/live/geometry.py (outline raster, interpolation weights, sensors, sites, colour
  * table, kPa range, temperature threshold, ids). One loop per page: it asks for
- * GET /live/frame?after=V with at most one request in flight (204: nothing new) and draws at
+ * GET /live/frame?after=V&wait=1 (held by the server until a newer frame exists; 204: none
+ * came within 1 s) with at most one request in flight, and draws at
  * most once per animation frame, only when a new frame came. It pauses while the page is
  * hidden and stops when its canvas is gone (the user left the page). No Plotly, no server
  * callback. Dash serves every file of dashboard/assets on every page: nothing runs until
@@ -15,6 +16,7 @@
   var FPS_WINDOW_MS = 2000;
   var START_GRACE_MS = 3000;
   var RETRY_MS = 4;          // after a "nothing new" answer
+  var WAIT_S = 1;            // how long the server may hold a request for a newer frame
   var state = null;  // the running loop, or null
 
   function fmt(value, digits) {
@@ -68,7 +70,7 @@
       running: true, geo: geo, prepared: prepare(geo), ids: geo.ids,
       version: 0, inflight: false, timer: null, frame: null, fresh: false,
       frames: 0, versions: 0, requests: 0, draws: [], seen: false,
-      period: 0, offset: null, drawMs: 0, fetchMs: 0, started: performance.now()
+      drawMs: 0, fetchMs: 0, started: performance.now()
     };
     document.addEventListener("visibilitychange", onVisibility);
     window.requestAnimationFrame(tick);
@@ -116,7 +118,8 @@
     window.requestAnimationFrame(tick);
   }
 
-  // -- asking for frames: at most one request in flight, timed by the frames' own clock ---
+  // -- asking for frames: one long-polling request in flight (the server answers it --
+  // -- when a frame newer than ours is published, or with 204 after WAIT_S) ----------
 
   function askIn(s, delayMs) {
     if (s.timer !== null) { clearTimeout(s.timer); }
@@ -128,31 +131,11 @@
     }, Math.max(0, Math.min(1000, delayMs)));
   }
 
-  function learn(s, frame) {
-    // The publication period from the frames' host times, and the offset between the host
-    // clock and this one (the smallest seen: the fastest answer), so the next request goes
-    // out when the next frame is due instead of finding nothing new.
-    var nowS = Date.now() / 1000;
-    if (!frame.host_time_s) { return; }
-    var off = nowS - frame.host_time_s;
-    s.offset = s.offset === null ? off : Math.min(s.offset + 0.0005, off);
-    if (s.frame && s.frame.host_time_s && frame.v > s.version) {
-      var period = (frame.host_time_s - s.frame.host_time_s) / (frame.v - s.version);
-      if (period > 0 && period < 2) { s.period = s.period ? 0.9 * s.period + 0.1 * period : period; }
-    }
-  }
-
-  function nextDelayMs(s, frame) {
-    if (!s.period || !frame.host_time_s || s.offset === null) { return 0; }
-    var due = (frame.host_time_s + s.period + s.offset) * 1000;  // when it could be here
-    return due - Date.now() - s.fetchMs;
-  }
-
   function fetchFrame(s) {
     if (s.inflight) { return; }
     s.inflight = true;
     var asked = performance.now();
-    fetch(s.geo.route + "?after=" + s.version, {cache: "no-store", credentials: "same-origin"})
+    fetch(s.geo.route + "?after=" + s.version + "&wait=" + WAIT_S, {cache: "no-store", credentials: "same-origin"})
       .then(function (resp) {
         s.fetchMs = 0.9 * s.fetchMs + 0.1 * (performance.now() - asked);
         s.requests += 1;
@@ -164,12 +147,11 @@
         s.inflight = false;
         if (state !== s) { return; }
         if (!frame) { askIn(s, RETRY_MS); return; }  // not there yet: ask again soon
-        learn(s, frame);
         s.version = frame.v;
         s.versions += 1;
         s.frame = frame;
         s.fresh = true;
-        askIn(s, nextDelayMs(s, frame));
+        askIn(s, 0);  // the server holds the request until the next frame
       })
       .catch(function (err) {
         s.inflight = false;

@@ -1,9 +1,11 @@
 """The latest live frame, encoded once and shared by every open tab.
 
 One writer (the :class:`~dashboard.live.hub.LiveHub` thread) calls :meth:`FrameBus.publish`
-at most ``publish_hz`` times a second; every browser tab polls ``/live/frame`` (see
-:func:`install_route`) and gets the same pre-encoded bytes. A tab never causes a read of the
-insoles, an analysis or an encode: N tabs cost N small HTTP responses, nothing more.
+at most ``publish_hz`` times a second; every browser tab asks ``/live/frame?after=V&wait=S``
+(see :func:`install_route`): the request is held until a frame newer than V is published
+(a long poll, at most S seconds), and every tab gets the same pre-encoded bytes. A tab never
+causes a read of the insoles, an analysis or an encode: N tabs cost N small HTTP responses
+per frame, nothing more, and no request comes back empty-handed while frames flow.
 
 A frame (``dict``, JSON) carries, all numbers in the units their key names::
 
@@ -47,6 +49,8 @@ FOOT_KEYS: Final = ("present", "state", "age_s", "stale", "kpa", "total_kpa", "c
 FRAME_KEYS: Final = ("v", "host_time_s", "sample_time_s", "source", "label", "feet",
                      "temp_diff_c", "gait", "warnings", "replay")
 ROUTE: Final = "/live/frame"
+#: Longest a request may be held waiting for a newer frame, s.
+MAX_WAIT_S: Final = 2.0
 
 
 def _clean(value: Any) -> Any:
@@ -86,6 +90,7 @@ class FrameBus:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._newer = threading.Condition(self._lock)
         self._version = 0
         self._payload = self._encode({**idle_frame(), "v": 0})
         self._published = 0
@@ -108,11 +113,16 @@ class FrameBus:
             self._payload = payload
             self._published += 1
             self._encode_s += time.perf_counter() - t0
+            self._newer.notify_all()
         return version
 
-    def latest(self, after: int | None = None) -> tuple[int, bytes | None]:
-        """(version, bytes); bytes is None when the latest is not newer than ``after``."""
+    def latest(self, after: int | None = None, *,
+               wait_s: float = 0.0) -> tuple[int, bytes | None]:
+        """(version, bytes); bytes is None when the latest is not newer than ``after``, even
+        after waiting up to ``wait_s`` seconds for a newer one."""
         with self._lock:
+            if after is not None and wait_s > 0 and after >= self._version:
+                self._newer.wait_for(lambda: self._version > after, timeout=wait_s)
             if after is not None and after >= self._version:
                 self._not_modified += 1
                 return self._version, None
@@ -125,8 +135,9 @@ class FrameBus:
 
 
 def install_route(server: Any, bus_of: Any) -> None:
-    """``GET /live/frame?after=V`` on the Flask ``server``: the latest frame as JSON, or 204
-    when it is not newer than V. ``bus_of()`` returns the app's FrameBus (or None: 503).
+    """``GET /live/frame?after=V&wait=S`` on the Flask ``server``: the first frame newer than
+    V as JSON, waiting for it up to S seconds (at most MAX_WAIT_S; default 0), else 204.
+    ``bus_of()`` returns the app's FrameBus (or None: 503).
     The token check of dashboard.app (a before_request hook) covers this route too."""
     from flask import Response, request
 
@@ -137,7 +148,10 @@ def install_route(server: Any, bus_of: Any) -> None:
             return Response(b'{"error":"no live source in this dashboard"}', status=503,
                             mimetype="application/json")
         after = request.args.get("after", type=int)
-        _version, payload = bus.latest(after)
+        wait_s = request.args.get("wait", default=0.0, type=float)
+        if not 0.0 <= wait_s <= MAX_WAIT_S:  # (also NaN)
+            wait_s = MAX_WAIT_S if wait_s > MAX_WAIT_S else 0.0
+        _version, payload = bus.latest(after, wait_s=wait_s)
         if payload is None:
             return Response(status=204, headers={"Cache-Control": "no-store"})
         return Response(payload, mimetype="application/json",
