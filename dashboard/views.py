@@ -7,13 +7,13 @@ from the analysis); here they are only selected, converted for display and worde
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from analysis.alerts import ADVICE
-from analysis.config import TemperatureConfig
+from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import SITE_LABELS, SITES
 from dashboard.live.geometry import VIRIDIS_ANCHORS
@@ -43,11 +43,24 @@ ALERT_COLOUR: Final = OKABE_ITO["vermillion"]
 GAIT_COLOURS: Final[dict[str, str]] = {
     "value": OKABE_ITO["blue"], "outside": OKABE_ITO["vermillion"],
     "band": OKABE_ITO["sky_blue"]}
+#: Balance chart: the daily sway area and the fallers' figure (a dashed line; days above it
+#: are up-triangles).
+BALANCE_COLOURS: Final[dict[str, str]] = {
+    "value": OKABE_ITO["blue"], "concern": OKABE_ITO["vermillion"]}
+#: Exercise repetitions the insoles counted, per kind (also told apart by marker and line).
+EXERCISE_STYLES: Final[dict[str, dict[str, str]]] = {
+    "calf_raise": {"label": "calf raises (heels up)", "colour": OKABE_ITO["blue"],
+                   "symbol": "circle", "dash": "solid"},
+    "toe_lift": {"label": "toe lifts (front of the foot up)", "colour": OKABE_ITO["orange"],
+                 "symbol": "square", "dash": "dash"},
+}
 #: The colours that mean different things on one chart, per chart: each pair must stay
 #: distinguishable under colour-vision deficiency (tested).
 CHART_COLOURS: Final[dict[str, tuple[str, ...]]] = {
     "temperature": (*SITE_COLOURS.values(), ALERT_COLOUR),
     "gait": tuple(GAIT_COLOURS.values()),
+    "balance": tuple(BALANCE_COLOURS.values()),
+    "exercise": tuple(s["colour"] for s in EXERCISE_STYLES.values()),
 }
 #: Sequential scale for pressure maps: viridis (van der Walt & Smith 2015; readable with
 #: red-green colour-vision deficiency and in grey print, lightness rising monotonically).
@@ -327,14 +340,25 @@ GAIT_METRICS: Final[tuple[GaitMetric, ...]] = (
         "about 6% over 75 years."),
 )
 
-#: Why balance has no chart yet, in plain words (the daily job does not store it; see
-#: docs/dashboard.md).
-BALANCE_NOT_STORED: Final = (
-    "Standing balance (how far your body sways while you stand still, as a 95% sway area "
-    "in mm²) is measured in each recording and shown in the clinician report, but the "
-    "history is not keeping it day by day yet, so there is no trend to show here. For "
-    "comparison: people who fell had a sway area of about 1030 mm² (10.3 cm²) standing on "
-    "one leg; smaller is steadier.")
+#: The fallers' sway area drawn as a dashed line on the balance chart (a display reference,
+#: not an alert; analysis.config.GaitConfig.fallers_sway_area_mm2, clinical.md).
+FALLERS_SWAY_AREA_MM2: Final = GaitConfig().fallers_sway_area_mm2
+BALANCE_MEANING: Final = (
+    "How much your body sways while you stand still, from the moments of at least 10 "
+    "seconds when the insoles found you standing quietly. The insoles follow the point where "
+    "your weight presses on the feet; the sway area is the patch that holds 95% of its "
+    "movement, in square millimetres (mm²). Smaller is steadier. The dashed line is the sway "
+    "area of people who went on to fall, measured standing on one leg (1030 mm², 10.3 cm²). "
+    "Standing on both feet sways much less than on one, so your values are usually well "
+    "below that line: watch the trend over weeks. With both feet the area is an estimate "
+    "(the insoles cannot see how far apart the feet are). Days without quiet standing are "
+    "left empty.")
+EXERCISE_MEANING: Final = (
+    "Regular balance and foot exercises help keep walking steady. The insoles recognise two "
+    "of them: calf raises (heels lifted, weight on the front of the feet) and toe lifts "
+    "(front of the foot lifted, weight on the heels). The first chart shows the repetitions "
+    "the insoles counted each day (0: recorded but none done; empty: no recording to look "
+    "at); the second, the exercise notes you wrote on the Notes page.")
 
 
 @dataclass(frozen=True)
@@ -353,6 +377,11 @@ class GaitView:
     charts: tuple[GaitChart, ...]
     exercise_figure: dict[str, Any]
     exercise_summary: str
+    balance_figure: dict[str, Any]
+    balance_summary: str
+    balance_source: str
+    repetitions_figure: dict[str, Any]
+    repetitions_summary: str
 
     @property
     def summary(self) -> str:
@@ -449,12 +478,112 @@ def exercise_figure(days: Sequence[date], counts: Sequence[int]) -> dict[str, An
                        "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 260}}
 
 
+def _days_word(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def balance_figure(days: Sequence[date], areas: Sequence[float | None], *,
+                   concern_mm2: float = FALLERS_SWAY_AREA_MM2) -> dict[str, Any]:
+    """The daily 95% sway area (mm², None: a gap) with the fallers' figure as a dashed line;
+    days above it are up-triangles (shape as well as colour)."""
+    if len(days) != len(areas):
+        raise ValueError(f"sway area: {len(days)} days but {len(areas)} values")
+    xs = [d.isoformat() for d in days]
+    data: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "lines+markers", "name": "sway area that day", "x": xs,
+        "y": list(areas), "connectgaps": False, "line": {"color": BALANCE_COLOURS["value"]},
+        "marker": {"symbol": "circle", "size": 7, "color": BALANCE_COLOURS["value"]},
+        "hovertemplate": "%{x}: %{y:.0f} mm²<extra></extra>"}]
+    over = [(x, v) for x, v in zip(xs, areas, strict=True) if v is not None and v > concern_mm2]
+    if over:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": "above the fallers' figure",
+            "x": [x for x, _ in over], "y": [v for _, v in over],
+            "marker": {"symbol": "triangle-up", "size": 13, "color": BALANCE_COLOURS["concern"],
+                       "line": {"color": "#000000", "width": 1}},
+            "hovertemplate": "%{x}: %{y:.0f} mm² (above the fallers' figure)<extra></extra>"})
+    top = max([v for v in areas if v is not None] + [concern_mm2])
+    layout = {
+        "xaxis": {"title": {"text": "day"}, "type": "date"},
+        "yaxis": {"title": {"text": "sway area, 95% ellipse (mm²)"}, "rangemode": "tozero",
+                  "range": [0, 1.12 * top]},
+        "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                    "y0": concern_mm2, "y1": concern_mm2,
+                    "line": {"color": BALANCE_COLOURS["concern"], "dash": "dash", "width": 2}}],
+        "annotations": [{
+            "xref": "paper", "x": 1, "y": concern_mm2, "yref": "y", "xanchor": "right",
+            "yanchor": "bottom", "showarrow": False,
+            "text": f"people who fell, on one leg: {concern_mm2:.0f} mm²"}],
+        "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 320,
+        "legend": {"orientation": "h", "y": -0.28, "yanchor": "top"},
+    }
+    return {"data": data, "layout": layout}
+
+
+def balance_summary(rows: Sequence[Any], *, concern_mm2: float = FALLERS_SWAY_AREA_MM2) -> str:
+    """One sentence about the stored balance rows of the period."""
+    areas = [a for a in (_finite(r.ellipse95_area_mm2) for r in rows) if a is not None]
+    if not rows:
+        return "No quiet standing measured in this period."
+    standing_min = sum(r.quiet_standing_s for r in rows) / 60.0
+    speeds = [v for v in (_finite(r.mean_velocity_mm_s) for r in rows) if v is not None]
+    text = (f"{_days_word(len(rows))} with quiet standing measured ({standing_min:.1f} min "
+            "in all)")
+    if areas:
+        over = sum(a > concern_mm2 for a in areas)
+        text += (f"; sway area on average {sum(areas) / len(areas):.0f} mm², "
+                 f"{_days_word(over)} above the fallers' {concern_mm2:.0f} mm²")
+    if speeds:
+        text += f"; average sway speed {sum(speeds) / len(speeds):.1f} mm/s"
+    return text + "."
+
+
+def repetitions_figure(days: Sequence[date],
+                       counts: Mapping[str, Sequence[int | None]]) -> dict[str, Any]:
+    """Repetitions the insoles counted per day, one line per exercise kind (None: no
+    recording examined that day, a gap; 0: examined, none done)."""
+    xs = [d.isoformat() for d in days]
+    data = []
+    for kind, style in EXERCISE_STYLES.items():
+        ys = list(counts.get(kind, [None] * len(days)))
+        if len(ys) != len(days):
+            raise ValueError(f"{kind}: {len(days)} days but {len(ys)} counts")
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": style["label"], "x": xs,
+            "y": ys, "connectgaps": False,
+            "line": {"color": style["colour"], "dash": style["dash"]},
+            "marker": {"symbol": style["symbol"], "size": 8, "color": style["colour"]},
+            "hovertemplate": f"%{{x}}: %{{y}} {style['label'].split(' (')[0]}<extra></extra>"})
+    return {"data": data, "layout": {
+        "xaxis": {"title": {"text": "day"}, "type": "date"},
+        "yaxis": {"title": {"text": "repetitions counted by the insoles"},
+                  "rangemode": "tozero"},
+        "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 300,
+        "legend": {"orientation": "h", "y": -0.28, "yanchor": "top"}}}
+
+
+def repetitions_summary(rows: Sequence[Any]) -> str:
+    if not rows:
+        return "No recordings examined for exercises in this period."
+    examined = len({r.day for r in rows})
+    parts = []
+    for kind, style in EXERCISE_STYLES.items():
+        of_kind = [r.repetitions for r in rows if r.kind == kind]
+        done = sum(n > 0 for n in of_kind)
+        parts.append(f"{sum(of_kind)} {style['label'].split(' (')[0]} on {_days_word(done)}")
+    return (f"The insoles counted {' and '.join(parts)} (out of {_days_word(examined)} with a "
+            "recording to look at).")
+
+
 def gait_view(store: Store, wearer: str, *, days: int, today: date | None = None) -> GaitView:
     """The Gait and balance page for the last ``days`` days: one chart per GAIT_METRICS entry
     from the stored daily gait summaries (days without a value are gaps) and the exercise
     notes per day."""
     rows = store.daily_gait(wearer)
-    start, end = _window(days, max((r.day for r in rows), default=None), today)
+    balance_rows = store.daily_balance(wearer)
+    exercise_rows = store.daily_exercise(wearer)
+    last = max((r.day for r in (*rows, *balance_rows, *exercise_rows)), default=None)
+    start, end = _window(days, last, today)
     by_day = {r.day: r for r in rows if start <= r.day <= end}
     axis = _all_days(start, end)
     charts = []
@@ -474,10 +603,21 @@ def gait_view(store: Store, wearer: str, *, days: int, today: date | None = None
     exercise_summary = (
         f"{total} exercise note{'s' if total != 1 else ''} on "
         f"{sum(c > 0 for c in counts.values())} days from {start.isoformat()} to "
-        f"{end.isoformat()}. These are the exercises you wrote down on the Notes page; the "
-        "insoles' own count of repetitions is not kept in the history yet.")
-    return GaitView(start, end, len(by_day), tuple(charts),
-                    exercise_figure(axis, list(counts.values())), exercise_summary)
+        f"{end.isoformat()}: the exercises you wrote down on the Notes page.")
+    balance = {r.day: r for r in balance_rows if start <= r.day <= end}
+    areas = [_finite(balance[d].ellipse95_area_mm2) if d in balance else None for d in axis]
+    ref = REFERENCES["ellipse95_area_mm2"]
+    reps: dict[str, list[int | None]] = {k: [None] * len(axis) for k in EXERCISE_STYLES}
+    index = {d: i for i, d in enumerate(axis)}
+    in_range = [r for r in exercise_rows if r.day in index]
+    for r in in_range:
+        if r.kind in reps:
+            reps[r.kind][index[r.day]] = r.repetitions
+    return GaitView(
+        start, end, len(by_day), tuple(charts), exercise_figure(axis, list(counts.values())),
+        exercise_summary, balance_figure(axis, areas), balance_summary(list(balance.values())),
+        f"Smaller is steadier. For comparison: {ref.concern}. Source: {ref.source}.",
+        repetitions_figure(axis, reps), repetitions_summary(in_range))
 
 
 def _finite(value: Any) -> float | None:

@@ -17,6 +17,11 @@ HOT_SITE = "mth1"
 #: Days (counted back from LAST_DAY, 0 = LAST_DAY) with no walking recorded: gaps.
 GAIT_GAP_DAYS = (3, 10, 11)
 N_GAIT_DAYS = 28
+#: Days (counted back from LAST_DAY) whose recording held walking but no quiet standing of
+#: 10 s or more: no balance row (gaps on the chart), beside the days without any recording.
+BALANCE_GAP_DAYS = (5, 17)
+#: The one day whose sway area is above the fallers' 1030 mm² (counted back from LAST_DAY).
+RESTLESS_DAY = 1
 #: The second wearer's only alert (a whole-foot difference on the right foot).
 OTHER_ALERT_DELTA_C = 2.5
 
@@ -45,19 +50,45 @@ def gait_day(i: int) -> dict[str, float | None]:
     }
 
 
+def balance_day(back: int) -> dict[str, float | int]:
+    """A plausible balance summary for the day ``back`` days before LAST_DAY: two-foot quiet
+    standing with a sway area rising from about 150 to 400 mm² over the four weeks (standing
+    getting less steady), one restless day above the fallers' 1030 mm², one or two intervals
+    (the second on one leg every fourth day)."""
+    age = N_GAIT_DAYS - 1 - back
+    area = 150.0 + 250.0 * age / (N_GAIT_DAYS - 1)
+    if back == RESTLESS_DAY:
+        area = 1120.0
+    intervals = 1 + (back % 2)
+    return {"quiet_standing_intervals": intervals,
+            "one_leg_intervals": 1 if intervals == 2 and back % 4 == 1 else 0,
+            "quiet_standing_s": 15.0 + 10.0 * intervals, "ellipse95_area_mm2": area,
+            "mean_velocity_mm_s": 8.0 + area / 50.0, "ap_velocity_mm_s": 7.0 + area / 60.0,
+            "ml_velocity_mm_s": 3.0 + area / 200.0}
+
+
+def exercise_day(back: int) -> dict[str, int]:
+    """Repetitions the insoles counted on a day with a recording: ten calf raises every third
+    day, none otherwise; five toe lifts on every seventh day."""
+    return {"calf_raise": 10 if back % 3 == 0 else 0, "toe_lift": 5 if back % 7 == 2 else 0}
+
+
 def fill(url: str) -> Store:
     """Migrate the store at ``url`` and fill it: 40 days of temperature (left mth1 warm on the
     last 5 days), one open and one acknowledged alert, 28 days of gait (3 without walking) for
-    WEARER; a second wearer with one open alert and a week of temperature. Returns the open
-    Store."""
+    WEARER, with the day's counted exercises, and balance on those days but two; a second
+    wearer with one open alert and a week of temperature. Returns the open Store."""
     store = Store.open(url)
     store.migrate()
     store.add_wearer(WEARER)
     store.add_wearer(OTHER_WEARER)
     for back in range(N_GAIT_DAYS):
         if back not in GAIT_GAP_DAYS:
-            store.upsert_daily_gait(WEARER, LAST_DAY - timedelta(days=back),
-                                    gait_day(N_GAIT_DAYS - 1 - back))
+            day = LAST_DAY - timedelta(days=back)
+            store.upsert_daily_gait(WEARER, day, gait_day(N_GAIT_DAYS - 1 - back))
+            store.upsert_daily_exercise(WEARER, day, exercise_day(back))
+            if back not in BALANCE_GAP_DAYS:
+                store.upsert_daily_balance(WEARER, day, balance_day(back))
     store.upsert_daily_temperature(OTHER_WEARER, [
         {"date": LAST_DAY - timedelta(days=back), "site": "foot_mean", "left_c": 29.0,
          "right_c": 29.0 + (OTHER_ALERT_DELTA_C if back < 2 else 0.2),

@@ -19,12 +19,16 @@ from dashboard.app import (
 from solewatch.cli import main
 from solewatch.report import NOT_A_DIAGNOSIS
 from tests._dashboard_data import (
+    BALANCE_GAP_DAYS,
     GAIT_GAP_DAYS,
     HOT_SITE,
     LAST_DAY,
     N_GAIT_DAYS,
     OTHER_WEARER,
+    RESTLESS_DAY,
     WEARER,
+    balance_day,
+    exercise_day,
     fill,
     gait_day,
 )
@@ -329,6 +333,105 @@ def test_exercise_notes_counted_per_local_day(filled):
     assert sum(bars["y"]) == 2
     assert view.exercise_summary.startswith("2 exercise notes on 2 days")
     assert "count" in view.exercise_figure["layout"]["yaxis"]["title"]["text"]
+
+
+def _stored_by_day(value_of, skip=()):
+    """{day: value} for the fixture's gait days (minus ``skip``), counted back from LAST_DAY."""
+    return {LAST_DAY - timedelta(days=b): value_of(b) for b in range(N_GAIT_DAYS)
+            if b not in GAIT_GAP_DAYS and b not in skip}
+
+
+def test_balance_chart_against_the_fallers_figure(filled):
+    from analysis.config import GaitConfig
+    from analysis.references import REFERENCES
+
+    _, store = filled
+    view = views.gait_view(store, WEARER, days=30)
+    fig = view.balance_figure
+    line = fig["data"][0]
+    assert len(line["x"]) == 30 and line["connectgaps"] is False
+    stored = _stored_by_day(lambda b: balance_day(b)["ellipse95_area_mm2"], BALANCE_GAP_DAYS)
+    for x, y in zip(line["x"], line["y"], strict=True):
+        want = stored.get(date.fromisoformat(x))
+        assert y == (pytest.approx(want) if want is not None else None)  # gaps: no row
+    assert sum(y is None for y in line["y"]) == 30 - len(stored)
+    # the fallers' figure from the settings, dashed, named with its unit
+    fallers = GaitConfig().fallers_sway_area_mm2
+    (concern,) = fig["layout"]["shapes"]
+    assert (concern["y0"], concern["y1"], concern["line"]["dash"]) == (fallers, fallers, "dash")
+    assert fig["layout"]["annotations"][0]["text"] == \
+        f"people who fell, on one leg: {fallers:.0f} mm²"
+    assert "mm²" in fig["layout"]["yaxis"]["title"]["text"]
+    assert fig["layout"]["yaxis"]["range"][1] > max(fallers, *stored.values())
+    # the restless day, and only it, is an up-triangle above the line
+    (over,) = fig["data"][1:]
+    assert over["x"] == [(LAST_DAY - timedelta(days=RESTLESS_DAY)).isoformat()]
+    assert over["marker"]["symbol"] == "triangle-up"
+    assert over["marker"]["color"] == views.BALANCE_COLOURS["concern"] != line["line"]["color"]
+    ref = REFERENCES["ellipse95_area_mm2"]
+    assert ref.source in view.balance_source and ref.concern in view.balance_source
+    assert view.balance_summary.startswith(f"{len(stored)} days with quiet standing measured")
+    assert "1 day above the fallers' 1030 mm²" in view.balance_summary
+    mean_area = sum(stored.values()) / len(stored)
+    assert f"sway area on average {mean_area:.0f} mm²" in view.balance_summary
+    assert "mm/s" in view.balance_summary
+    assert "1030 mm²" in views.BALANCE_MEANING and "one leg" in views.BALANCE_MEANING
+
+
+def test_exercise_repetitions_per_day_and_kind(filled):
+    _, store = filled
+    view = views.gait_view(store, WEARER, days=30)
+    traces = view.repetitions_figure["data"]
+    assert [t["name"] for t in traces] == [s["label"] for s in views.EXERCISE_STYLES.values()]
+    for trace, kind in zip(traces, views.EXERCISE_STYLES, strict=True):
+        stored = _stored_by_day(lambda b, k=kind: exercise_day(b)[k])
+        for x, y in zip(trace["x"], trace["y"], strict=True):
+            assert y == stored.get(date.fromisoformat(x))  # 0 is a count, None a gap
+        assert trace["connectgaps"] is False
+    # told apart by marker shape and line dash, not by colour alone
+    assert len({t["marker"]["symbol"] for t in traces}) == len({t["line"]["dash"]
+                                                               for t in traces}) == 2
+    calf = sum(v for v in _stored_by_day(lambda b: exercise_day(b)["calf_raise"]).values())
+    calf_days = sum(v > 0 for v in _stored_by_day(lambda b: exercise_day(b)["calf_raise"])
+                    .values())
+    examined = len(_stored_by_day(lambda b: b))
+    assert view.repetitions_summary.startswith(
+        f"The insoles counted {calf} calf raises on {calf_days} days")
+    assert view.repetitions_summary.endswith(f"(out of {examined} days with a recording to "
+                                             "look at).")
+    assert "repetitions" in view.repetitions_figure["layout"]["yaxis"]["title"]["text"]
+
+
+def test_balance_and_exercises_of_a_wearer_without_them(filled):
+    _, store = filled
+    view = views.gait_view(store, OTHER_WEARER, days=30, today=LAST_DAY)
+    assert view.balance_summary == "No quiet standing measured in this period."
+    assert set(view.balance_figure["data"][0]["y"]) == {None}
+    assert len(view.balance_figure["data"]) == 1  # nothing above the line
+    assert view.repetitions_summary == "No recordings examined for exercises in this period."
+    assert all(set(t["y"]) == {None} for t in view.repetitions_figure["data"])
+    with pytest.raises(ValueError, match="sway area: 2 days but 1 values"):
+        views.balance_figure([LAST_DAY, LAST_DAY], [1.0])
+
+
+def test_gait_page_shows_balance_and_exercise_charts(filled):
+    from dashboard.pages.gait import _charts
+
+    _, store = filled
+    sections = _charts(views.gait_view(store, WEARER, days=30))
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", None) or []:
+            if not isinstance(child, str):
+                yield from walk(child)
+
+    nodes = [n for sec in sections for n in walk(sec)]
+    graphs = [n.id["index"] for n in nodes if type(n).__name__ == "Graph"]
+    assert graphs[-3:] == ["balance", "exercise_repetitions", "exercise_notes"]
+    text = " ".join(n.children for n in nodes if isinstance(getattr(n, "children", None), str))
+    assert views.BALANCE_MEANING in text and views.EXERCISE_MEANING in text
+    assert "not keeping it" not in text and "not kept" not in text
 
 
 # -- colours -------------------------------------------------------------------------------

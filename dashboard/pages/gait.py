@@ -1,4 +1,5 @@
-"""Gait and balance: daily walking measures against their published reference ranges."""
+"""Gait and balance: daily walking measures against their published reference ranges, standing
+sway against the fallers' figure, and the exercise repetitions the insoles counted."""
 
 from __future__ import annotations
 
@@ -26,15 +27,19 @@ def _charts(view: views.GaitView) -> list[html.Section]:
     return [
         *(_chart(c) for c in view.charts),
         html.Section([
-            html.H3("Balance"),
-            html.P(views.BALANCE_NOT_STORED, className="sw-chart-meaning"),
-            html.P(f"Source: {views.REFERENCES['ellipse95_area_mm2'].source}.",
-                   className="sw-chart-source"),
+            html.H3("Standing balance (sway)"),
+            html.P(views.BALANCE_MEANING, className="sw-chart-meaning"),
+            html.P(view.balance_summary, className="sw-chart-summary"),
+            dcc.Graph(id={"type": ids.GAIT_GRAPH, "index": "balance"},
+                      figure=view.balance_figure, config=GRAPH_CONFIG),
+            html.P(view.balance_source, className="sw-chart-source"),
         ], className="sw-chart"),
         html.Section([
             html.H3("Exercises"),
-            html.P("Regular balance and foot exercises help keep walking steady.",
-                   className="sw-chart-meaning"),
+            html.P(views.EXERCISE_MEANING, className="sw-chart-meaning"),
+            html.P(view.repetitions_summary, className="sw-chart-summary"),
+            dcc.Graph(id={"type": ids.GAIT_GRAPH, "index": "exercise_repetitions"},
+                      figure=view.repetitions_figure, config=GRAPH_CONFIG),
             html.P(view.exercise_summary, className="sw-chart-summary"),
             dcc.Graph(id={"type": ids.GAIT_GRAPH, "index": "exercise_notes"},
                       figure=view.exercise_figure, config=GRAPH_CONFIG),
