@@ -510,8 +510,8 @@ def balance_figure(days: Sequence[date], areas: Sequence[float | None], *,
         "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
                     "y0": concern_mm2, "y1": concern_mm2,
                     "line": {"color": BALANCE_COLOURS["concern"], "dash": "dash", "width": 2}}],
-        "annotations": [{
-            "xref": "paper", "x": 1, "y": concern_mm2, "yref": "y", "xanchor": "right",
+        "annotations": [{  # on the left: the newest days (right) may be near the line
+            "xref": "paper", "x": 0, "y": concern_mm2, "yref": "y", "xanchor": "left",
             "yanchor": "bottom", "showarrow": False,
             "text": f"people who fell, on one leg: {concern_mm2:.0f} mm²"}],
         "margin": {"l": 60, "r": 16, "t": 24, "b": 50}, "height": 320,
