@@ -55,6 +55,10 @@ DEFAULT_DAYS: Final = 14
 #: the contralateral-site rule needs two consecutive days over 2.2 °C, which happens on the
 #: 2nd and 3rd day at the earliest; a 4th day keeps the alert from hanging on the last one.
 MIN_DAYS: Final = 4
+#: How many days before the end of the history the hotspot starts warming: the weeks before
+#: look healthy, then the left MTH1 warms over a day and the alert is confirmed on the second
+#: day over 2.2 °C, a few days before today, so the history shows the hotspot developing.
+HOTSPOT_DAYS_BEFORE_END: Final = 5.5
 #: Longest history accepted (a year: the Temperature page's longest range).
 MAX_DAYS: Final = 365
 #: Length of each day's recorded walk, s (fixtures.clinic's default). Long enough for stable
@@ -195,7 +199,8 @@ def prefill(home: Path, *, days: int = DEFAULT_DAYS, fresh: bool = False,
         log(f"history: generating {days} days of recordings (temperatures every minute, a "
             f"{WALK_S:g} s walk a day) ...")
         written = write_wearer(inbox, DEMO_WEARER, days=days, seed=DEMO_SEED,
-                               first_day=first_day, walk_s=WALK_S, hotspot=True)
+                               first_day=first_day, walk_s=WALK_S, hotspot=True,
+                               hotspot_onset_day=max(0.5, days - HOTSPOT_DAYS_BEFORE_END))
         files = sum(len(wd.files) for wd in written)
         (home / MARKER).write_text(json.dumps({
             "wearer": DEMO_WEARER, "days": days, "seed": DEMO_SEED,
