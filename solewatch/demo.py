@@ -275,8 +275,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.no_live:
         from dashboard.live.hub import LiveHub
 
+        # The live insoles show today's feet: the hotspot of the history is still there.
         hub = LiveHub(transport="virtual", demo=True, demo_wearer=DEMO_WEARER,
-                      pairing_home=home, replay_roots=replay_roots())
+                      demo_scenario="hotspot", pairing_home=home, replay_roots=replay_roots())
     app = create_app(store_url(home), wearer=DEMO_WEARER, token=token, hub=hub)
     try:
         server = bind(app, args.host, args.port)

@@ -284,6 +284,7 @@ class LiveHub:
     def __init__(self, *, transport: str | None = None, pairing_home: str | Path | None = None,
                  publish_hz: float = 30.0, stale_after_s: float = 1.0,
                  demo: bool = False, demo_wearer: str | None = None,
+                 demo_scenario: str = "healthy",
                  replay_roots: Sequence[str | Path] = (), bus: FrameBus | None = None,
                  gait_config: GaitConfig | None = None) -> None:
         if not (isinstance(publish_hz, int | float) and 0 < publish_hz <= 120):
@@ -300,6 +301,8 @@ class LiveHub:
         self.publish_hz = float(publish_hz)
         self.stale_after_s = float(stale_after_s)
         self.demo_wearer = demo_wearer
+        #: What the demo insoles stream (firmware_bridge.ble.demo_data.generated_streams).
+        self.demo_scenario = demo_scenario
         self.replay_roots = tuple(Path(r) for r in replay_roots)
         self.bus = bus or FrameBus()
         self.gait_config = gait_config or GaitConfig()
@@ -369,7 +372,8 @@ class LiveHub:
         from firmware_bridge.ble.radio import get_radio
 
         radio = await get_radio(self.transport)
-        pressure, temperature = generated_streams(duration_s=300.0, seed=0)
+        pressure, temperature = generated_streams(duration_s=300.0, seed=0,
+                                                  scenario=self.demo_scenario)
         for i, side in enumerate(FEET):
             insole = VirtualInsole(side, pressure=pressure, temperature=temperature, seed=i)
             await radio.add_peripheral(insole)

@@ -26,14 +26,18 @@ def generated_streams(
     scenario: str = "healthy",
     seed: int = 0,
 ) -> tuple[PressureStream, TemperatureStream]:
-    """Both feet of a generated recording (``duration_s`` long; the insole loops it)."""
+    """Both feet of a generated recording (``duration_s`` long; the insole loops it).
+    ``scenario`` "hotspot": the hotspot (left MTH1) is already fully developed from the first
+    second, as on a live day after the history of ``solewatch demo`` raised its alert."""
     pressure, _ = generate_gait(
         layout, sample_rate_hz=pressure_hz, duration_s=max(10.0, duration_s),
         scenario=scenario, seed=seed, start=DEMO_START,
     )
     n_temp = max(2.0, duration_s / temperature_period_s)
+    developed = ({"hotspot_onset_day": -1.0, "hotspot_ramp_days": 0.5}
+                 if scenario == "hotspot" else {})
     temperature, _ = generate_temperatures(
         days=n_temp * temperature_period_s / 86400.0, sample_period_s=temperature_period_s,
-        scenario=scenario, seed=seed, start=DEMO_START,
+        scenario=scenario, seed=seed, start=DEMO_START, **developed,
     )
     return pressure, temperature
