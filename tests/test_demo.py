@@ -193,6 +193,14 @@ def _both_feet_live(base: str):
     return frame
 
 
+def _hot_frame(base: str) -> float | None:
+    """The live left-minus-right difference at the history's hotspot (left MTH1), °C."""
+    frame = _both_feet_live(base)
+    if frame is None or len(frame["temp_diff_c"]) != len(SITES):
+        return None
+    return frame["temp_diff_c"][SITES.index("mth1")]
+
+
 def test_demo_end_to_end(tmp_path):
     home, port = tmp_path / "demo", _free_port()
     env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "SOLEWATCH_DB_URL")}
@@ -211,6 +219,10 @@ def test_demo_end_to_end(tmp_path):
         frame = until(lambda: _both_feet_live(base),
                       "both virtual insoles live with 16 pressure values", 120)
         assert frame["source"] == "live"
+        # The live insoles agree with the history: the alert's spot is still warmer on the
+        # left than on the right by more than the rule's threshold.
+        hot = until(lambda: _hot_frame(base), "the live temperatures of both feet", 60)
+        assert hot > TemperatureConfig().contralateral_site_delta_c, hot
         status, body, ctype = _get(f"{base}/")  # the Alerts page (the dashboard's home)
         assert status == 200 and "text/html" in ctype and b"<title>solewatch" in body
         status, body, _ = _get(f"{base}/_dash-layout")
