@@ -77,6 +77,8 @@ def page(browser):
     page.on("console", lambda m: m.type in ("error", "warning")
             and page.console_problems.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: page.console_problems.append(f"pageerror: {e}"))
+    page.requested = []  # every URL the page asked for (nothing may leave this machine)
+    page.on("request", lambda r: page.requested.append(r.url))
     yield page
     page.close()
 
@@ -172,6 +174,11 @@ def test_page_fits_the_screen_with_clean_console(served, page, name, size):
     font_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font_px >= 16
     assert page.console_problems == []
+    # Nothing is sent anywhere: every script, style, font and data request stays on the
+    # dashboard's own address.
+    assert page.requested and all(u.startswith(base + "/") or u.startswith("data:")
+                                  for u in page.requested), \
+        [u for u in page.requested if not u.startswith(base + "/")]
 
 
 def _choose_wearer(page, name: str) -> None:
