@@ -71,7 +71,11 @@ class DashboardContext:
         return self.wearer_for(store, None)
 
     def wearer_names(self, store: Store) -> list[str]:
-        return [w.name for w in store.wearers()]
+        """The store's wearers; none when the store has no schema yet (nothing stored)."""
+        try:
+            return [w.name for w in store.wearers()]
+        except StoreError:
+            return []
 
     def wearer_for(self, store: Store, chosen: Any) -> str | None:
         """The wearer a page shows: ``chosen`` (the tab's choice, ``ids.WEARER``'s data) when

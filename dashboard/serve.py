@@ -27,6 +27,31 @@ class ServeError(Exception):
     """The dashboard cannot be served as asked (the message says what to do)."""
 
 
+def prepare_store(url: str | None) -> None:
+    """Open the history store at ``url`` and bring its schema up to date (creating the
+    embedded SQLite store on first use), so every page works on a fresh machine. A store
+    that cannot be opened is a ServeError saying which one and why."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from solewatch.store import Store, resolve_url
+    from solewatch.store.errors import StoreError
+
+    try:
+        shown = resolve_url(url).render_as_string(hide_password=True)
+    except (StoreError, SQLAlchemyError, ValueError) as exc:
+        raise ServeError(f"the database URL {url!r} is not usable: {exc}") from exc
+    try:
+        store = Store.open(url)
+        try:
+            store.migrate()
+        finally:
+            store.close()
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ServeError(f"cannot open the history store {shown}: {first}. Check --db / "
+                         "SOLEWATCH_DB_URL and that the database server is running.") from exc
+
+
 def quiet_request_logs() -> None:
     """No health data in logs: the HTTP server's per-request lines (which carry query strings,
     e.g. ?token=) are switched off; warnings and errors still show."""
@@ -100,6 +125,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
     try:
         token = access_token(args.host)
+        prepare_store(args.db)
         app = create_app(args.db, wearer=args.wearer, token=token)
         server = bind(app, args.host, args.port)
     except ServeError as exc:

@@ -523,3 +523,28 @@ def test_pressure_scale_lightness_rises_for_every_vision(vision):
     lightness = [_seen(c, vision)[0] for c in views.PRESSURE_COLOUR_ANCHORS]
     assert all(b > a for a, b in itertools.pairwise(lightness))
     assert views.PRESSURE_COLORSCALE == "Viridis"
+
+
+def test_dashboard_sets_up_a_fresh_store_and_names_one_it_cannot_open(tmp_path):
+    from dashboard.serve import ServeError, prepare_store
+    from solewatch.store import Store
+
+    url = f"sqlite:///{tmp_path / 'fresh' / 'store.db'}"
+    (tmp_path / "fresh").mkdir()
+    prepare_store(url)  # a fresh machine: the embedded store is created and migrated
+    store = Store.open(url)
+    try:
+        assert store.wearers() == []
+    finally:
+        store.close()
+    with pytest.raises(ServeError, match=r"cannot open the history store postgresql.*Check "
+                       r"--db"):
+        prepare_store("postgresql+psycopg://nobody@/none?host=/nonexistent-socket-dir")
+
+
+def test_pages_show_nothing_stored_on_a_store_without_schema(tmp_path):
+    from dashboard.app import DashboardContext
+
+    ctx = DashboardContext(store_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    with ctx.store() as store:
+        assert ctx.wearer_names(store) == [] and ctx.wearer_for(store, "ann") is None

@@ -221,3 +221,24 @@ def test_replay_is_followed_and_said(served, hub, page):
     page.wait_for_function(f"document.getElementById('{ids.LIVE_SOURCE}').textContent"
                            ".endsWith('2x (paused)')")
     assert page.console_problems == []
+
+
+def test_live_page_fits_a_phone_with_numbers_kept_whole(served, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open_live(page, served)
+    _wait_counter(page, "+d.frames >= 10 && d.feet === 'left:map right:map'")
+    page.wait_for_function(f"document.getElementById('{ids.LIVE_TEMPS}').innerText"
+                           ".includes('°C')")
+    width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window + 1, f"{width} px wide content in a {window} px window"
+    # every temperature value with its unit is on one line (one line box per cell)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('.sw-live-temps td.sw-num')]
+           .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                           return r.getClientRects().length > 1; })
+           .map(td => td.textContent)""")
+    assert broken == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-live-phone-streaming.png"),
+                    full_page=True)
+    assert page.console_problems == []

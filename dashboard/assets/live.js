@@ -478,8 +478,9 @@
     if (el.dataset.key === k) { return; }
     el.dataset.key = k;
     var table = document.createElement("table");
+    table.className = "sw-live-temps";  // numbers never break inside (style.css)
     table.style.borderCollapse = "collapse";
-    var head = ["Spot", "Left", "Right", "Left minus right", "Difference"];
+    var head = ["Spot", "Left", "Right", "Left minus right", "Note"];  // short: fits a phone
     var tr = document.createElement("tr");
     head.forEach(function (h) {
       var th = document.createElement("th");
@@ -492,7 +493,8 @@
       var hot = row[4].indexOf("warmer") >= 0;
       row.forEach(function (cell, j) {
         var td = document.createElement("td");
-        td.textContent = cell;
+        td.textContent = cell.replace(/ °C/g, "\u00a0°C");  // a value and its unit stay together
+        if (j >= 1 && j <= 3) { td.className = "sw-num"; }
         td.style.padding = "2px 10px 2px 0";
         if (hot && j >= 3) { td.style.background = "#fbe3c0"; td.style.fontWeight = "bold"; }
         r.appendChild(td);
