@@ -95,9 +95,10 @@ def test_demo_hub_streams_both_feet(hub):
     s = hub.stats()
     assert s["readers"] == 1 and s["reader"] == "live" and s["sessions_started"] == 1
     assert s["frames_published"] >= 2 and s["publish_errors"] == 0
-    d = hub.devices()
+    # devices() is a snapshot refreshed 5 times a second: wait for it to catch up
+    d = until(lambda: (lambda x: x if {x["feet"][s]["connected"] for s in ("left", "right")}
+                       == {True} else None)(hub.devices()), "both insoles connected in devices()")
     assert d["wearer"] == "ann" and d["streaming"]
-    assert {d["feet"][s]["connected"] for s in ("left", "right")} == {True}
 
 
 def test_demo_gait_numbers_appear(hub):
