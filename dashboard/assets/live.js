@@ -26,9 +26,11 @@
   }
 
   function mmss(seconds) {
+    // the same format as dashboard/live/present.py mmss: 00:05, 09:59, 1:00:00
     var s = Math.max(0, Math.floor(seconds));
-    var m = Math.floor(s / 60);
-    return m + ":" + String(s % 60).padStart(2, "0");
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    var two = function (x) { return String(x).padStart(2, "0"); };
+    return h ? h + ":" + two(m) + ":" + two(s % 60) : two(m) + ":" + two(s % 60);
   }
 
   function decodeWeights(text, nSensors) {
