@@ -7,27 +7,18 @@ each page at each size is saved under artifacts/screenshots/."""
 from __future__ import annotations
 
 import json
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.pages import PAGES
-from dashboard.serve import quiet_request_logs
 from solewatch.report import NOT_A_DIAGNOSIS
+from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
 from tests._dashboard_data import OTHER_WEARER, WEARER, fill
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run"]
 TIMEOUT_MS = 15_000
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 #: What shows that a page has drawn its data (pages not listed: the disclaimer and no
@@ -39,9 +30,7 @@ READY = {
     "gait": f"#{ids.GAIT_CHARTS} .main-svg",
 }
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test.sh installs it "
-    "when run as root)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -49,36 +38,20 @@ def served(tmp_path_factory):
     """The dashboard on a free local port, over a temp SQLite store filled via the Store API."""
     url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'store.db'}"
     store = fill(url)
-    quiet_request_logs()
-    server = make_server("127.0.0.1", 0, create_app(url, token=""), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", store
-    server.shutdown()
-    thread.join(5)
+    with serve(create_app(url, token="")) as base:
+        yield base, store
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with playwright_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-            headless=True, args=FLAGS, viewport={"width": 1100, "height": 900})
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.console_problems = []
-    page.on("console", lambda m: m.type in ("error", "warning")
-            and page.console_problems.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: page.console_problems.append(f"pageerror: {e}"))
-    page.requested = []  # every URL the page asked for (nothing may leave this machine)
-    page.on("request", lambda r: page.requested.append(r.url))
+    page = checked_page(browser, TIMEOUT_MS)
     yield page
     page.close()
 

@@ -15,44 +15,34 @@ through bleak over the project's bumble backend, not paired to anyone. No mocks.
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.live import present
 from dashboard.live.hub import LiveHub
-from dashboard.serve import quiet_request_logs
 from firmware_bridge.ble.pairing import PairingStore
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
+from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 REPLAY_ROOT = ROOT / "fixtures" / "data"
 RECORDING = "walk_mtu23.swlog"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run"]
 TIMEOUT_MS = 30_000
 #: Deadline of a condition waited for (the shared machine can be slow), s.
 DEADLINE_S = 60.0
 WEARER = "ann"
 OTHER_WEARER = "bo"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test.sh installs it "
-    "when run as root)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -66,36 +56,21 @@ def live(tmp_path_factory):
     store.close()
     home = tmp / "home"
     hub = LiveHub(demo=True, pairing_home=home, replay_roots=[REPLAY_ROOT]).start()
-    quiet_request_logs()
-    server = make_server("127.0.0.1", 0, create_app(url, token="", hub=hub), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", hub, home
+        with serve(create_app(url, token="", hub=hub)) as base:
+            yield base, hub, home
     finally:
-        server.shutdown()
-        thread.join(5)
         hub.stop()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with playwright_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-            headless=True, args=FLAGS, viewport={"width": 1100, "height": 900})
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 def _new_page(browser: Any) -> Any:
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.console_problems = []
-    page.on("console", lambda m: m.type in ("error", "warning")
-            and page.console_problems.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: page.console_problems.append(f"pageerror: {e}"))
-    return page
+    return checked_page(browser, TIMEOUT_MS)
 
 
 @pytest.fixture

@@ -8,35 +8,25 @@ condition, with a deadline; speed is measured in benchmarks/live.py."""
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.serve import quiet_request_logs
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
+from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run"]
 TIMEOUT_MS = 30_000
 #: Published versions the in-step comparison spans.
 WINDOW_VERSIONS = 60
 COUNTER = f"#{ids.LIVE_COUNTER}"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test.sh installs it "
-    "when run as root)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -54,33 +44,19 @@ def served(tmp_path_factory, hub):
     store = Store.open(url)
     store.migrate()
     store.close()
-    quiet_request_logs()
-    server = make_server("127.0.0.1", 0, create_app(url, token="", hub=hub), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serve(create_app(url, token="", hub=hub)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with playwright_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-            headless=True, args=FLAGS, viewport={"width": 1100, "height": 900})
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.console_problems = []
-    page.on("console", lambda m: m.type in ("error", "warning")
-            and page.console_problems.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: page.console_problems.append(f"pageerror: {e}"))
+    page = checked_page(browser, TIMEOUT_MS)
     yield page
     page.close()
 
