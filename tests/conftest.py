@@ -56,3 +56,25 @@ def store(store_url):
     s.migrate()
     yield s
     s.close()
+
+
+# -- browser tests (tests/_browser.py) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Debian Chromium with a fresh profile, one per test module."""
+    from tests._browser import chromium
+
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser, request):
+    """A page recording console problems and requests; the module's TIMEOUT_MS (default 30 s)
+    is its default wait."""
+    from tests._browser import checked_page
+
+    page = checked_page(browser, getattr(request.module, "TIMEOUT_MS", 30_000))
+    yield page
+    page.close()

@@ -14,7 +14,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.pages import PAGES
 from solewatch.report import NOT_A_DIAGNOSIS
-from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
+from tests._browser import SCREENSHOTS, needs_chromium, serve
 from tests._dashboard_data import OTHER_WEARER, WEARER, fill
 
 pytest.importorskip("playwright.sync_api")
@@ -41,19 +41,6 @@ def served(tmp_path_factory):
     with serve(create_app(url, token="")) as base:
         yield base, store
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
-        yield context
-
-
-@pytest.fixture
-def page(browser):
-    page = checked_page(browser, TIMEOUT_MS)
-    yield page
-    page.close()
 
 
 def _open(page, base: str, path: str) -> None:

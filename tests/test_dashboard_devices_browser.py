@@ -29,7 +29,7 @@ from dashboard.live.hub import LiveHub
 from firmware_bridge.ble.pairing import PairingStore
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
-from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
+from tests._browser import SCREENSHOTS, checked_page, needs_chromium, serve
 
 pytest.importorskip("playwright.sync_api")
 
@@ -61,12 +61,6 @@ def live(tmp_path_factory):
             yield base, hub, home
     finally:
         hub.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
-        yield context
 
 
 def _new_page(browser: Any) -> Any:

@@ -16,7 +16,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store
-from tests._browser import SCREENSHOTS, checked_page, chromium, needs_chromium, serve
+from tests._browser import SCREENSHOTS, needs_chromium, serve
 
 pytest.importorskip("playwright.sync_api")
 
@@ -46,19 +46,6 @@ def served(tmp_path_factory, hub):
     store.close()
     with serve(create_app(url, token="", hub=hub)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
-        yield context
-
-
-@pytest.fixture
-def page(browser):
-    page = checked_page(browser, TIMEOUT_MS)
-    yield page
-    page.close()
 
 
 def _counter(page) -> dict:
