@@ -9,7 +9,9 @@
 #   benchmarks.clinic  re-analysis on a Dask LocalCluster, 1 and 2 workers, into a private
 #                      PostgreSQL; database and raw log sizes -> benchmarks/results/clinic.txt
 #   benchmarks.live    the Live page in headless chromium, 1 and 3 tabs: frames drawn/s, server
-#                      CPU -> benchmarks/results/live.json, live.md (needs Playwright + chromium)
+#                      CPU -> benchmarks/results/live.json, live.md (needs Playwright + chromium);
+#                      again in a desktop (headed) window when Xvfb or a display is there
+#                      -> live-headed.json, live-headed.md
 # Idempotent; takes about 20 minutes on the 2-core reference machine.
 # Usage: bash scripts/bench.sh [arguments for benchmarks.run: see --help]
 set -euo pipefail
@@ -31,3 +33,9 @@ echo "== Clinic re-analysis on Dask (1 and 2 workers, PostgreSQL)" >&2
 "$PY" -m benchmarks.clinic | tee "$ROOT/benchmarks/results/clinic.txt"
 echo "== Live dashboard page in headless chromium (1 and 3 tabs)" >&2
 "$PY" -m benchmarks.live
+if [ -n "${DISPLAY:-}" ] || command -v Xvfb >/dev/null 2>&1; then
+    echo "== Live dashboard page in a desktop (headed) chromium window" >&2
+    "$PY" -m benchmarks.live --headed
+else
+    echo "== Live dashboard page, desktop window: skipped (no display and no Xvfb; apt-get install xvfb)" >&2
+fi
