@@ -48,8 +48,9 @@ DEMO_SEED: Final = 7
 #: Days of history by default. Source: measured on the project's shared 2-core machine
 #: (2026-11-22): pre-filling 14 days with 60 s walks took 5-8 s (about 2 s writing the files,
 #: the rest the daily job), 30 s once with the machine loaded about 5x over by other test
-#: runs. That is within the ~30 s budget for a first start, so the default keeps two full
-#: weeks: enough for the temperature page to show a trend and the gait trends to vary.
+#: runs; with the 2-minute walks of WALK_S about 10 s. That is within the ~30 s budget for
+#: a first start, so the default keeps two full weeks: enough for the temperature page to
+#: show a trend and the gait trends to vary.
 DEFAULT_DAYS: Final = 14
 #: Fewest days accepted. fixtures.clinic's hotspot starts half a day in and is full a day later;
 #: the contralateral-site rule needs two consecutive days over 2.2 °C, which happens on the
@@ -61,9 +62,12 @@ MIN_DAYS: Final = 4
 HOTSPOT_DAYS_BEFORE_END: Final = 5.5
 #: Longest history accepted (a year: the Temperature page's longest range).
 MAX_DAYS: Final = 365
-#: Length of each day's recorded walk, s (fixtures.clinic's default). Long enough for stable
-#: daily gait summaries (about 50 strides); each costs about 0.4 s to write and analyse.
-WALK_S: Final = 60.0
+#: Length of each day's recorded walk, s. Two minutes: long enough for a walking bout of the
+#: 30 strides the coordination index needs (GaitConfig.pci_min_strides; with 60 s walks no
+#: day had one), a quiet stand for the balance chart and the generator's calf raises, so every
+#: chart of the Gait and balance page has data (checked 2026-11-22: PCI on 13 of 14 days,
+#: balance on 14, 10 calf raises a day). Each day costs about 0.7 s to write and analyse.
+WALK_S: Final = 120.0
 #: The marker the demo writes once its inbox is complete: what was generated, so a rerun
 #: reuses it instead of writing again.
 MARKER: Final = "demo-history.json"

@@ -93,6 +93,11 @@ def test_prefill_stores_days_and_the_hotspot_alert_with_evidence(filled):
         gait = store.daily_gait(DEMO_WEARER)
         assert len(gait) == DAYS
         assert all(g.cadence_steps_per_min and g.cadence_steps_per_min > 0 for g in gait)
+        # every chart of the Gait and balance page has data: coordination (PCI needs a bout
+        # of 30 strides), standing balance and the insole-counted exercises
+        assert any(g.pci_pct is not None for g in gait)
+        assert {b.day for b in store.daily_balance(DEMO_WEARER)}
+        assert sum(e.repetitions for e in store.daily_exercise(DEMO_WEARER)) > 0
         assert len({r.day for r in store.daily_temperature(DEMO_WEARER)}) == DAYS
         assert len({r.day for r in store.daily_pressure(DEMO_WEARER)}) == DAYS
     assert result.gait_days == result.temperature_days == result.pressure_days == DAYS
