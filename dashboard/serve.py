@@ -120,32 +120,71 @@ def serve_until_stopped(server: Any, *, on_stop: Sequence[Callable[[], None]] = 
     return 0
 
 
+def start_live_hub(wearer: str | None, log: Callable[[str], None]) -> Any:
+    """The live source of ``solewatch dashboard``: a LiveHub on the configured Bluetooth
+    transport ($SOLEWATCH_BLE_TRANSPORT; unset: two virtual insoles on the in-process virtual
+    radio, as the other BLE commands do), with the saved pairings ($SOLEWATCH_HOME) and, as
+    replay sources, the recordings in the inbox and the bundled fixtures. If ``wearer`` has a
+    pairing, or exactly one wearer has, their insoles are streamed at once."""
+    from dashboard.live.hub import LiveHub
+    from firmware_bridge.ble.radio import TRANSPORT_ENV
+    from solewatch.daily import inbox_root
+    from solewatch.demo import replay_roots
+    from solewatch.live import VIRTUAL_NOTE, demo_mode
+
+    roots = [inbox_root(), *replay_roots()]
+    if demo_mode():
+        log(f"{VIRTUAL_NOTE}; set {TRANSPORT_ENV} to reach real insoles")
+        hub = LiveHub(demo=True, replay_roots=roots)
+    else:
+        hub = LiveHub(transport=os.environ[TRANSPORT_ENV].strip(), replay_roots=roots)
+    hub.start()
+    pairings = hub.pairings()
+    who = wearer if wearer in pairings else (next(iter(pairings)) if len(pairings) == 1
+                                             else None)
+    if who is not None:
+        hub.stream(who)
+        log(f"streaming the insoles paired to {who}")
+    return hub
+
+
 def _cmd(args: argparse.Namespace) -> int:
+    from analysis.errors import SolewatchError
     from dashboard.app import create_app
 
+    def log(text: str) -> None:
+        print(f"solewatch dashboard: {text}", file=sys.stderr, flush=True)
+
+    hub = None
     try:
         token = access_token(args.host)
         prepare_store(args.db)
-        app = create_app(args.db, wearer=args.wearer, token=token)
+        if not args.no_live:
+            hub = start_live_hub(args.wearer, log)
+        app = create_app(args.db, wearer=args.wearer, token=token, hub=hub)
         server = bind(app, args.host, args.port)
-    except ServeError as exc:
-        print(f"solewatch dashboard: {exc}", file=sys.stderr)
+    except (ServeError, SolewatchError) as exc:
+        if hub is not None:
+            hub.stop()
+        log(str(exc))
         return EXIT_REFUSED
     print(f"solewatch dashboard on http://{args.host}:{args.port}/ (Ctrl-C stops it)",
           file=sys.stderr, flush=True)
-    return serve_until_stopped(
-        server, log=lambda text: print(f"solewatch dashboard: {text}", file=sys.stderr,
-                                       flush=True))
+    return serve_until_stopped(server, on_stop=[hub.stop] if hub is not None else [], log=log)
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
-        "dashboard", help="show alerts, temperature history and notes in the browser",
+        "dashboard", help="the dashboard: alerts, trends, notes, live insoles, pairing, replay",
         description="Serve the dashboard. It listens on 127.0.0.1 only; another --host is "
-        "refused unless SOLEWATCH_DASHBOARD_TOKEN is set (then every browser needs the token).")
+        "refused unless SOLEWATCH_DASHBOARD_TOKEN is set (then every browser needs the token). "
+        "Insoles are reached over $SOLEWATCH_BLE_TRANSPORT (unset: two virtual insoles).")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
     p.add_argument("--db", metavar="URL", help="database URL (default: $SOLEWATCH_DB_URL, "
                    "else SQLite in $SOLEWATCH_HOME)")
-    p.add_argument("--wearer", metavar="W", help="whose data to show (default: the first)")
+    p.add_argument("--wearer", metavar="W", help="whose data to show (default: the first); "
+                   "their paired insoles are streamed live")
+    p.add_argument("--no-live", action="store_true",
+                   help="no live source: no Bluetooth, the Live, Devices and Replay pages say so")
     p.set_defaults(func=_cmd)

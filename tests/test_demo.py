@@ -9,12 +9,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -36,24 +32,12 @@ from solewatch.demo import (
     store_url,
 )
 from solewatch.store import Store
+from tests._http import free_port, http_get, until
 
 REPO = Path(__file__).resolve().parents[1]
 #: The fewest days that still raise the hotspot's alert (solewatch.demo.MIN_DAYS explains).
 DAYS = MIN_DAYS
 N_SENSORS = 16  # the virtual insoles' layout, solewatch-16
-
-
-def until(condition, what: str, timeout_s: float, poll_s: float = 0.3):
-    """Wait for ``condition()`` to return something truthy; return it, or fail naming ``what``
-    after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = condition()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {timeout_s} s: {what}")
-        time.sleep(poll_s)
 
 
 @pytest.fixture(scope="module")
@@ -168,24 +152,10 @@ def _assert_no_health_data(text: str) -> None:
     assert not decimals, f"numbers other than durations in the output: {decimals}\n{text}"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, bytes, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read(), resp.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as exc:  # an answer all the same (e.g. 503)
-        return exc.code, exc.read(), exc.headers.get("Content-Type", "")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return 0, b"", ""
 
 
 def _both_feet_live(base: str):
-    status, body, _ = _get(f"{base}/live/frame")
+    status, body, _ = http_get(f"{base}/live/frame")
     if status != 200:
         return None
     frame = json.loads(body)
@@ -207,7 +177,7 @@ def _hot_frame(base: str) -> float | None:
 
 
 def test_demo_end_to_end(tmp_path):
-    home, port = tmp_path / "demo", _free_port()
+    home, port = tmp_path / "demo", free_port()
     env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "SOLEWATCH_DB_URL")}
     env[HOME_ENV] = str(tmp_path / "person")  # the person's own folder: must stay untouched
     proc = subprocess.Popen(
@@ -218,7 +188,7 @@ def test_demo_end_to_end(tmp_path):
     try:
         # Pre-fill, the hub's start (virtual radio, pairing) and the server: generous on a
         # busy shared machine.
-        until(lambda: proc.poll() is not None or _get(f"{base}/")[0] == 200,
+        until(lambda: proc.poll() is not None or http_get(f"{base}/")[0] == 200,
               "the dashboard answers", 240)
         assert proc.poll() is None, "the demo ended before serving"
         frame = until(lambda: _both_feet_live(base),
@@ -228,9 +198,9 @@ def test_demo_end_to_end(tmp_path):
         # left than on the right by more than the rule's threshold.
         hot = until(lambda: _hot_frame(base), "the live temperatures of both feet", 60)
         assert hot > TemperatureConfig().contralateral_site_delta_c, hot
-        status, body, ctype = _get(f"{base}/")  # the Alerts page (the dashboard's home)
+        status, body, ctype = http_get(f"{base}/")  # the Alerts page (the dashboard's home)
         assert status == 200 and "text/html" in ctype and b"<title>solewatch" in body
-        status, body, _ = _get(f"{base}/_dash-layout")
+        status, body, _ = http_get(f"{base}/_dash-layout")
         assert status == 200 and b"solewatch" in body
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
@@ -249,7 +219,7 @@ def test_demo_end_to_end(tmp_path):
 def test_demo_history_only_stops_on_sigterm(filled, tmp_path):
     """--no-live over an existing demo home: served at once (the history is reused), no live
     source; SIGTERM stops it cleanly with exit 0."""
-    home, port = tmp_path / "demo", _free_port()
+    home, port = tmp_path / "demo", free_port()
     shutil.copytree(filled[0], home)
     env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, "SOLEWATCH_DB_URL")}
     env[HOME_ENV] = str(tmp_path / "person")
@@ -259,10 +229,10 @@ def test_demo_history_only_stops_on_sigterm(filled, tmp_path):
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        until(lambda: proc.poll() is not None or _get(f"{base}/")[0] == 200,
+        until(lambda: proc.poll() is not None or http_get(f"{base}/")[0] == 200,
               "the dashboard answers", 180)
         assert proc.poll() is None, "the demo ended before serving"
-        assert _get(f"{base}/live/frame")[0] == 503  # no live source with --no-live
+        assert http_get(f"{base}/live/frame")[0] == 503  # no live source with --no-live
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     finally:
