@@ -272,3 +272,9 @@ def test_resume_wearer_after_a_replay():
     assert present.resume_wearer({"wearer": "zed"}, pairings, "cy") is None  # none paired
     assert present.resume_wearer(None, {"cy": {"left": "L", "right": "R"}}) == "cy"
     assert present.resume_wearer({"wearer": "ann"}, {}, "ann") is None
+
+
+def test_no_live_source_says_how_to_get_one():
+    text = present.no_live_source("replay recordings")
+    assert "cannot replay recordings" in text and "--no-live" in text
+    assert "solewatch dashboard" in text and "solewatch demo" in text

@@ -433,6 +433,14 @@ def seek_marks(duration_s: Any) -> dict[int, str]:
     return marks
 
 
+
+def no_live_source(what: str) -> str:
+    """What a live page says when the dashboard was started without a live source."""
+    return (f"This dashboard was started without a live source (--no-live), so it cannot "
+            f"{what}. Start it with 'solewatch dashboard' to reach your insoles, or with "
+            "'solewatch demo' to see two virtual insoles.")
+
+
 __all__ = [
     "FOUND_HEADERS",
     "RSSI_BANDS_SOURCE",
@@ -454,6 +462,7 @@ __all__ = [
     "found_insoles",
     "loss_text",
     "mmss",
+    "no_live_source",
     "pair_form_problem",
     "pairing_lines",
     "parse_position",

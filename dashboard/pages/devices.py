@@ -20,8 +20,7 @@ from dashboard.live import present
 
 logger = logging.getLogger(__name__)
 
-NO_HUB_TEXT = ("This dashboard has no live source, so it cannot look for insoles. Start it "
-               "with 'solewatch demo' (two virtual insoles) to find and pair insoles here.")
+NO_HUB_TEXT = present.no_live_source("look for insoles")
 TICK_MS = 1000
 
 _CELL = {"padding": "4px 8px 4px 0", "textAlign": "left", "verticalAlign": "top",

@@ -17,6 +17,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from analysis.layouts import SOLEWATCH_16
 from dashboard import ids
 from dashboard.app import DashboardContext, current_context, disclaimer
+from dashboard.live import present
 from dashboard.live.bus import ROUTE
 from dashboard.live.geometry import live_geometry
 
@@ -36,13 +37,7 @@ def static_data() -> dict[str, Any]:
 
 
 def no_hub() -> html.Div:
-    return html.Div([
-        html.P("This dashboard has no live source, so there is nothing to show here."),
-        html.P(["To see insoles live, start the dashboard with one: ",
-                html.Code("solewatch demo"),
-                " shows two simulated insoles; pair your own on the Devices page of a "
-                "dashboard started that way."]),
-    ], id=ids.LIVE_NO_HUB)
+    return html.Div([html.P(present.no_live_source("show insoles live"))], id=ids.LIVE_NO_HUB)
 
 
 def live_layout() -> html.Div:

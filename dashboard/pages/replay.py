@@ -21,8 +21,7 @@ from dashboard.live.player import SPEEDS, check_speed
 
 logger = logging.getLogger(__name__)
 
-NO_HUB_TEXT = ("This dashboard has no live source, so it cannot replay recordings. Start it "
-               "with 'solewatch demo' to replay recordings and test data here.")
+NO_HUB_TEXT = present.no_live_source("replay recordings")
 #: How often the position is refreshed, ms (about 3 Hz).
 TICK_MS = 300
 #: The Live page (built by dashboard/pages/live.py).
