@@ -20,6 +20,11 @@ SINGLE_FOOT: Final = "single_foot"
 SUDDEN_RISE: Final = "sudden_rise"
 UNSAFE_TEMPERATURE: Final = "unsafe_temperature"
 SUSTAINED_PRESSURE: Final = "sustained_pressure"
+PEAK_PRESSURE: Final = "peak_pressure"
+#: Not an alert: a difference already present when monitoring began (a baseline finding). It is
+#: shown apart from alerts ("have it checked once"), never counted as an alert and never
+#: learned away as the wearer's normal offset.
+BASELINE_DIFFERENCE: Final = "baseline_difference"
 
 RULES: Final[tuple[str, ...]] = (
     CONTRALATERAL_SITE,
@@ -29,7 +34,12 @@ RULES: Final[tuple[str, ...]] = (
     SUDDEN_RISE,
     UNSAFE_TEMPERATURE,
     SUSTAINED_PRESSURE,
+    PEAK_PRESSURE,
+    BASELINE_DIFFERENCE,
 )
+
+#: Rules whose results are findings, not alerts: shown apart, never counted as alerts.
+FINDINGS: Final[tuple[str, ...]] = (BASELINE_DIFFERENCE,)
 
 #: What to do, in plain words, for each rule (shown with the alert; not medical advice).
 ADVICE: Final[dict[str, str]] = {
@@ -48,6 +58,12 @@ ADVICE: Final[dict[str, str]] = {
     "cannot feel. Move away from the heat or cold source and check the skin.",
     SUSTAINED_PRESSURE: "Part of your foot has carried pressure for a long time. Change "
     "position, stand up and move, or loosen your shoes.",
+    PEAK_PRESSURE: "Part of your foot carries more pressure when you walk than the target for "
+    "feet that cannot feel. Show this to your foot care team: shoes or insoles that spread "
+    "the load can bring it down.",
+    BASELINE_DIFFERENCE: "This spot was already warmer than on the other foot when monitoring "
+    "began. Have it checked once by your foot care team; solewatch keeps watching it and "
+    "alerts if it gets warmer.",
 }
 
 
@@ -67,6 +83,11 @@ class Alert:
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise ValueError(f"unknown alert rule {self.rule!r}; known: {RULES}")
+
+    @property
+    def is_finding(self) -> bool:
+        """A finding (e.g. a baseline difference), shown apart and never counted as an alert."""
+        return self.rule in FINDINGS
 
     @property
     def advice(self) -> str:
