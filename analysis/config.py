@@ -496,13 +496,6 @@ class TemperatureConfig:
         source="Engineering: the other foot must rise by less than half as much, so shared "
         "warming (room, heating, exercise) is not called one-sided.",
     )
-    external_heat_rise_c: float = setting(
-        1.5, unit="°C",
-        source="Engineering: a whole-foot one-sided rise of more than 1.5 °C within the "
-        "sudden-rise window is checked for external heat (heater, hot-water bottle); below it "
-        "the daily medians absorb the change. 1.5 °C is about 3 SD of the daily left-right "
-        "spread of control feet (Hernandez-Contreras 2019, SD 0.4-0.7 °C).",
-    )
     external_heat_site_share: float = setting(
         0.5, unit="fraction",
         source="Engineering: external heat warms every site of the foot (the smallest site "
@@ -515,10 +508,10 @@ class TemperatureConfig:
         "0.5 °C (about the mean healthy left-right difference, 0.65-0.78 °C: clinical.md).",
     )
     external_heat_max_h: float = setting(
-        12.0, unit="h",
+        16.0, unit="h",
         source="Engineering: heat from outside is gone by the next morning (an evening by a "
-        "heater lasts hours); a one-sided warmth still there after 12 h persists like "
-        "inflammation and is judged as such.",
+        "heater lasts hours: from 18:00, the next morning's first worn hours are within 16 h); "
+        "a one-sided warmth still there then persists like inflammation and is judged as such.",
     )
     baseline_rise_c: float = setting(
         1.5, unit="°C",

@@ -107,7 +107,8 @@ def analyze_temperature(
     """
     faults = detect_faults(stream, config)
     wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid, room_c=room_c)
-    heat = detect_external_heat(stream, valid=faults.valid, worn=wear.worn, config=config)
+    heat = detect_external_heat(stream, valid=faults.valid, rested=wear.rested,
+                                worn=wear.worn, config=config)
     rested = wear.rested & ~heat.mask[:, None] if heat.mask.any() else wear.rested
     table = daily_table(stream, valid=faults.valid, rested=rested, config=config,
                         room_c=room_c)

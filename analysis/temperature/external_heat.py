@@ -9,17 +9,21 @@ sudden one-sided change within hours is a red flag to check at once):
 * inflammation is **local** (one site, or a few, more than the rest) and **persists** from day
   to day.
 
-Method (per foot, over samples where both feet are worn and valid at the same sites):
+Method (per foot, over the samples where both feet are rested, in a steady state, and valid at
+the same sites: the samples the daily comparison and the sudden-rise red flag use):
 
-1. candidates: the foot's mean rises by more than ``external_heat_rise_c`` above its lowest value
-   of the last ``sudden_rise_window_h`` hours while the other foot's mean rises by less than
-   ``sudden_rise_other_max_c`` (the sudden-rise red flag's own one-sided test);
+1. candidates: the sudden-rise red flag's own one-sided test: the foot's mean rises by more than
+   ``sudden_rise_c`` above its lowest value of the last ``sudden_rise_window_h`` hours while the
+   other foot's mean rises by less than ``sudden_rise_other_max_c``;
 2. whole foot: at the height of the rise every valid site of the foot rose by at least
    ``external_heat_site_share`` of the largest site rise (at least three sites valid);
 3. gone: from the start of the rise (the lowest point before it), the one-sided excess (this
-   foot's change minus the other foot's change) falls back below ``external_heat_release_c``
-   within ``external_heat_max_h`` hours, or the shoe comes off (the insole then reads the room,
-   not the heat), before the data ends.
+   foot's change minus the other foot's change, over every sample both feet are worn) falls
+   back below ``external_heat_release_c`` within ``external_heat_max_h`` hours (when the shoes
+   came off in between, e.g. overnight, the first worn samples after decide). When the data
+   end or pause first, an excess already below half its height that never comes back above
+   it in what the window holds counts as going (heat leaving the shoe; inflammation does not
+   halve within hours).
 
 An episode that passes all three is external heat: its samples, from the start of the rise to
 its end, are left out of the daily left/right comparison and of the sudden-rise red flag, and a
@@ -86,22 +90,29 @@ def detect_external_heat(
     stream: TemperatureStream,
     *,
     valid: np.ndarray,
+    rested: np.ndarray,
     worn: np.ndarray,
     config: TemperatureConfig,
 ) -> ExternalHeat:
     """External-heat episodes of a bilateral stream (see the module docstring). ``valid`` is
-    the (n, feet, sites) mask of fault-free samples, ``worn`` the (n, feet) wear mask."""
+    the (n, feet, sites) mask of fault-free samples, ``rested`` and ``worn`` the (n, feet)
+    masks of wear.py."""
     t = stream.time_s
     n = t.size
     none = ExternalHeat([], np.zeros(n, dtype=bool))
     if n < 3:
         return none
-    both = worn[:, 0] & worn[:, 1]
+    both = rested[:, 0] & rested[:, 1]
     common = valid[:, 0, :] & valid[:, 1, :] & both[:, None]
     if not common.any():
         return none
     period = sample_period_s(t)
     means = _foot_means(stream.values_c, common)
+    # The way back is watched over every worn sample: heat leaves the shoe within minutes,
+    # faster than the rested (steady) test allows, often just before the shoes come off.
+    worn_both = worn[:, 0] & worn[:, 1]
+    worn_means = _foot_means(stream.values_c, valid[:, 0, :] & valid[:, 1, :]
+                             & worn_both[:, None])
     # A regular grid, so that "within hours" stays hours long across gaps in the data.
     grid = np.round((t - t[0]) / period).astype(np.int64)
     g_len = int(grid[-1]) + 1
@@ -111,18 +122,18 @@ def detect_external_heat(
         g = np.full(g_len, np.nan)
         g[grid] = m
         rise.append(m - trailing(g, w, "min")[grid])
-    max_n = samples_for(config.external_heat_max_h * 3600.0, period)
     mask = np.zeros(n, dtype=bool)
     episodes: list[HeatEpisode] = []
     for i, foot in enumerate(FEET):
         j = 1 - i
         with np.errstate(invalid="ignore"):
-            cand = (rise[i] > config.external_heat_rise_c) & (
+            cand = (rise[i] > config.sudden_rise_c) & (
                 rise[j] < config.sudden_rise_other_max_c)
         starts, stops = runs(cand)
         covered_until = -1
         for a, b in zip(starts, stops, strict=True):
-            if a <= covered_until:
+            a = max(a, covered_until + 1)  # the part of the run after an earlier episode
+            if a >= b:
                 continue
             k = a + int(np.nanargmax(rise[i][a:b]))  # the height of the rise
             lo = max(0, int(np.searchsorted(t, t[k] - config.sudden_rise_window_h * 3600.0)))
@@ -137,17 +148,24 @@ def detect_external_heat(
             r = site_rise[ok]
             if r.max() <= 0 or r.min() < config.external_heat_site_share * r.max():
                 continue  # local: not external heat
-            excess = (means[i] - means[i][t0]) - (means[j] - means[j][t0])
-            end = None
-            for e in range(k + 1, min(n, t0 + max_n + 1)):
-                if not worn[e, i]:
-                    end = e  # shoe off: the insole now reads the room
-                    break
-                if np.isfinite(excess[e]) and excess[e] < config.external_heat_release_c:
-                    end = e
-                    break
-            if end is None:
-                continue  # not gone (or the data ended first): judged as usual
+            wm = worn_means
+            excess = (wm[i] - wm[i][t0]) - (wm[j] - wm[j][t0])
+            # Gone: the one-sided excess back below the release level while both feet are
+            # worn (after the shoe was off, e.g. overnight, the next worn samples decide).
+            stop = int(np.searchsorted(t, t[t0] + config.external_heat_max_h * 3600.0,
+                                       side="right"))
+            after = excess[k + 1:stop]
+            later = np.flatnonzero(after < config.external_heat_release_c)
+            if later.size:
+                end = k + 1 + int(later[0])
+            else:
+                # The data ended (or a gap began) while it was going: fallen below half of its
+                # height and never back above that in what the window still holds.
+                seen = np.flatnonzero(np.isfinite(after))
+                half = np.flatnonzero(after < 0.5 * excess[k])
+                if half.size == 0 or (after[seen[seen > half[0]]] >= 0.5 * excess[k]).any():
+                    continue  # not gone: judged as usual
+                end = k + 1 + int(seen[-1])
             mask[t0:end + 1] = True
             covered_until = end
             episodes.append(HeatEpisode(
