@@ -315,6 +315,14 @@ class TemperatureConfig:
         source="Confirmation on the next day cuts false alarms from 8.5% to 0.3% of "
         "readings (Wijlens 2017); Skafjeld 2015 rule: two consecutive days.",
     )
+    confirm_skip_days: int = setting(
+        2, unit="days",
+        source="Engineering: up to two days that could not be judged (insoles not worn, too "
+        "noisy, no data: a weekend without them) between two days over the threshold do not "
+        "break the consecutive-day run; the confirmation still needs two judged days over it "
+        "with no judged day under it in between (Wijlens 2017: next-reading confirmation; a "
+        "missed day is no reading). Chosen on the confounder suite's tuning seeds.",
+    )
     episode_gap_days: int = setting(
         3, unit="days",
         source="Engineering: a run over threshold that starts again within 3 days after an "
@@ -467,6 +475,14 @@ class TemperatureConfig:
         3, unit="days",
         source="Engineering: a median of fewer than 3 days is not a stable offset.",
     )
+    offset_change_c: float = setting(
+        1.1, unit="°C",
+        source="Engineering: baseline days whose difference lies more than half the 2.2 °C "
+        "threshold from the median of the first half of the baseline days are changing (a "
+        "hotspot developing in the first week), not the usual difference, and are left out "
+        "of the offset; stable daily differences vary by 0.4-0.7 °C SD (Hernandez-Contreras "
+        "2019).",
+    )
     offset_max_c: float = setting(
         2.0, unit="°C",
         source="Healthy feet differ by 0.65-0.78 °C on average and never more than 1.5 °C "
@@ -508,10 +524,11 @@ class TemperatureConfig:
         "0.5 °C (about the mean healthy left-right difference, 0.65-0.78 °C: clinical.md).",
     )
     external_heat_max_h: float = setting(
-        16.0, unit="h",
+        36.0, unit="h",
         source="Engineering: heat from outside is gone by the next morning (an evening by a "
-        "heater lasts hours: from 18:00, the next morning's first worn hours are within 16 h); "
-        "a one-sided warmth still there then persists like inflammation and is judged as such.",
+        "heater lasts hours); the next worn, steady half hour must come within 36 h of the "
+        "rise's start to tell (a night and a lie-in); a one-sided warmth still there then "
+        "persists like inflammation and is judged as such.",
     )
     baseline_rise_c: float = setting(
         1.5, unit="°C",

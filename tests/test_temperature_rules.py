@@ -245,8 +245,21 @@ def test_not_enough_data_is_reported_not_judged():
     assert d3 and not any(x["enough"] for x in d3)
     assert any(n.startswith(day(3).isoformat()) and "not enough" in n for n in r.notes)
     alerts = [a for a in r.alerts if a.rule == CONTRALATERAL_SITE]
-    # Day 3 breaks the run: days 2 (alone) and 4 (alone) cannot confirm each other.
-    assert alerts == []
+    # Day 3 is not judged and does not count: days 2 and 4 confirm each other across it
+    # (TemperatureConfig.confirm_skip_days), and the evidence shows day 3 as not over.
+    assert [(a.first_day, a.confirmed_day) for a in alerts] == [(day(2), day(4))]
+    ev = {d["date"]: d["over"] for d in alerts[0].evidence["days"]}
+    assert ev == {day(2).isoformat(): True, day(3).isoformat(): False,
+                  day(4).isoformat(): True}
+
+
+def test_three_days_not_judged_break_the_run():
+    sim = simulate(7)
+    sim.add("left", ["mth1"], 3.0, sim.day >= 2)
+    short = np.isin(sim.day, [3, 4, 5]) & ~((sim.hour >= 7) & (sim.hour < 7.75))
+    sim.values[short] = np.nan
+    r = analyze_temperature(sim.stream(), CFG)
+    assert [a for a in r.alerts if a.rule == CONTRALATERAL_SITE] == []
 
 
 def test_single_foot_mode():
@@ -280,7 +293,7 @@ def test_single_foot_whole_foot_against_room():
 
 def test_sudden_one_sided_rise():
     sim = simulate(6)
-    hours = (sim.day == 4) & (sim.hour >= 10) & (sim.hour < 22)
+    hours = sim.t >= 4 * 86400 + 10 * 3600  # from day 4, 10:00, still there the next day
     sim.add("left", None, 3.0, hours, tau_min=30)
     r = analyze_temperature(sim.stream(), CFG)
     rises = [a for a in r.alerts if a.rule == SUDDEN_RISE]
@@ -288,6 +301,14 @@ def test_sudden_one_sided_rise():
     assert rises[0].foot == "left" and rises[0].first_day == day(4)
     assert rises[0].delta_c > CFG.sudden_rise_c
     assert rises[0].evidence["other_foot_rise_c"] < CFG.sudden_rise_other_max_c
+    assert r.external_heat == []
+    # The same warming gone by the next morning was heat from outside: a note, no alert.
+    sim3 = simulate(6)
+    sim3.add("left", None, 3.0, (sim3.day == 4) & (sim3.hour >= 10) & (sim3.hour < 22),
+             tau_min=30)
+    r3 = analyze_temperature(sim3.stream(), CFG)
+    assert SUDDEN_RISE not in rules_of(r3)
+    assert [(e["foot"], e["followed"]) for e in r3.external_heat] == [("left", True)]
     # The same warming on both feet is not one-sided.
     sim2 = simulate(6)
     sim2.add("left", None, 3.0, hours, tau_min=30)

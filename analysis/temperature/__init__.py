@@ -135,8 +135,9 @@ def _heat_note(stream: TemperatureStream, e: HeatEpisode) -> str:
 
     a = stream.start + timedelta(seconds=e.start_s)
     b = stream.start + timedelta(seconds=e.end_s)
+    gone = "gone again" if e.followed else "the data stopped before it could be seen to go"
     return (f"The {e.foot} foot was warmed from outside (all of it at once, by up to "
-            f"{e.rise_c:.1f} °C, gone again) on {a.date().isoformat()} from "
+            f"{e.rise_c:.1f} °C; {gone}) on {a.date().isoformat()} from "
             f"{a.strftime('%H:%M')} to {b.strftime('%H:%M')}: a heater or a hot-water bottle, "
             "not a sign from inside the foot. Not compared and not an alert; keep numb feet "
             "away from heat sources.")

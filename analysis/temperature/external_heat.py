@@ -18,12 +18,16 @@ the same sites: the samples the daily comparison and the sudden-rise red flag us
 2. whole foot: at the height of the rise every valid site of the foot rose by at least
    ``external_heat_site_share`` of the largest site rise (at least three sites valid);
 3. gone: from the start of the rise (the lowest point before it), the one-sided excess (this
-   foot's change minus the other foot's change, over every sample both feet are worn) falls
+   foot's change minus the other foot's change, over every sample both feet are worn and the
+   other foot is steady, so that shoes coming off are not taken for the heat going) falls
    back below ``external_heat_release_c`` within ``external_heat_max_h`` hours (when the shoes
-   came off in between, e.g. overnight, the first worn samples after decide). When the data
-   end or pause first, an excess already below half its height that never comes back above
-   it in what the window holds counts as going (heat leaving the shoe; inflammation does not
-   halve within hours).
+   came off in between, e.g. overnight, the first half hour of the next stretch of wear
+   decides: below half its height there, it has gone; still above, it persists and is not
+   external heat). When the data end or pause before the foot is seen again (the insoles went
+   off with the heat still on, then no data for days), the whole-foot shape alone decides
+   (inflammation does not warm a whole foot by degrees within an hour), and the note says it
+   could not be followed; a warmth that does persist shows in the daily rules on the days
+   with data.
 
 An episode that passes all three is external heat: its samples, from the start of the rise to
 its end, are left out of the daily left/right comparison and of the sudden-rise red flag, and a
@@ -50,13 +54,15 @@ from analysis.temperature._signal import runs, sample_period_s, samples_for, tra
 @dataclass(frozen=True)
 class HeatEpisode:
     """One external-heat episode on ``foot``: from ``start_s`` to ``end_s`` (stream seconds);
-    ``rise_c``: the foot's largest one-sided rise; ``site_rise_c``: each site's rise then."""
+    ``rise_c``: the foot's largest one-sided rise; ``site_rise_c``: each site's rise then;
+    ``followed``: False when the data ended or paused before it could be seen to go."""
 
     foot: str
     start_s: float
     end_s: float
     rise_c: float
     site_rise_c: dict[str, float]
+    followed: bool = True
 
     def to_dict(self, stream: TemperatureStream) -> dict[str, Any]:
         def iso(s: float) -> str:
@@ -64,7 +70,8 @@ class HeatEpisode:
 
         return {"foot": self.foot, "start": iso(self.start_s), "end": iso(self.end_s),
                 "rise_c": round(self.rise_c, 2),
-                "site_rise_c": {k: round(v, 2) for k, v in self.site_rise_c.items()}}
+                "site_rise_c": {k: round(v, 2) for k, v in self.site_rise_c.items()},
+                "followed": self.followed}
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +91,41 @@ def _foot_means(values: np.ndarray, common: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             out[i] = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
     return out
+
+
+#: Samples further apart than this start a new stretch of wear (the shoes were off between).
+_STRETCH_GAP_S = 3600.0
+#: How much of the next stretch tells whether the heat has gone.
+_NEXT_LOOK_S = 1800.0
+
+
+def _gone(excess: np.ndarray, t: np.ndarray, k: int, t0: int,
+          config: TemperatureConfig) -> tuple[int, bool] | None:
+    """Has the one-sided ``excess`` (NaN where not comparable) that peaked at ``k`` gone?
+    (last index of the episode, whether it was seen to go), or None when it persists.
+
+    Gone: below ``external_heat_release_c`` in the stretch of wear it rose in (the heat was
+    taken away), or below half its height in the first half hour of the next stretch (the next
+    morning). Persists: still at half its height or more then. Neither seen within
+    ``external_heat_max_h`` of its start (the data ended or paused for days): the whole-foot
+    shape decides, not followed."""
+    stop = int(np.searchsorted(t, t[t0] + config.external_heat_max_h * 3600.0, side="right"))
+    seen = k + 1 + np.flatnonzero(np.isfinite(excess[k + 1:stop]))
+    if seen.size == 0:
+        return k, False
+    prev = np.concatenate(([t[k]], t[seen[:-1]]))
+    breaks = np.flatnonzero(t[seen] - prev > _STRETCH_GAP_S)
+    same = seen[:breaks[0]] if breaks.size else seen
+    low = same[excess[same] < config.external_heat_release_c]
+    if low.size:
+        return int(low[0]), True
+    if breaks.size == 0:
+        return int(seen[-1]), False  # the data stop before the foot is seen again
+    nxt = seen[breaks[0]:]
+    nxt = nxt[t[nxt] <= t[nxt[0]] + _NEXT_LOOK_S]
+    if float(np.median(excess[nxt])) < 0.5 * float(excess[k]):
+        return int(same[-1]) if same.size else k, True
+    return None
 
 
 def detect_external_heat(
@@ -150,28 +192,23 @@ def detect_external_heat(
                 continue  # local: not external heat
             wm = worn_means
             excess = (wm[i] - wm[i][t0]) - (wm[j] - wm[j][t0])
+            # Only while the other foot is steady: when both shoes come off, both insoles
+            # cool to the room and the excess fades with them; that is no sign of the heat
+            # going.
+            excess = np.where(rested[:, j], excess, np.nan)
             # Gone: the one-sided excess back below the release level while both feet are
             # worn (after the shoe was off, e.g. overnight, the next worn samples decide).
-            stop = int(np.searchsorted(t, t[t0] + config.external_heat_max_h * 3600.0,
-                                       side="right"))
-            after = excess[k + 1:stop]
-            later = np.flatnonzero(after < config.external_heat_release_c)
-            if later.size:
-                end = k + 1 + int(later[0])
-            else:
-                # The data ended (or a gap began) while it was going: fallen below half of its
-                # height and never back above that in what the window still holds.
-                seen = np.flatnonzero(np.isfinite(after))
-                half = np.flatnonzero(after < 0.5 * excess[k])
-                if half.size == 0 or (after[seen[seen > half[0]]] >= 0.5 * excess[k]).any():
-                    continue  # not gone: judged as usual
-                end = k + 1 + int(seen[-1])
+            verdict = _gone(excess, t, k, t0, config)
+            if verdict is None:
+                continue  # still there the next time the foot is seen: judged as usual
+            end, followed = verdict
             mask[t0:end + 1] = True
             covered_until = end
             episodes.append(HeatEpisode(
                 foot=foot, start_s=float(t[t0]), end_s=float(t[end]),
                 rise_c=float(rise[i][k]),
                 site_rise_c={SITES[s]: float(site_rise[s]) for s in np.flatnonzero(ok)},
+                followed=followed,
             ))
     episodes.sort(key=lambda e: e.start_s)
     return ExternalHeat(episodes, mask)

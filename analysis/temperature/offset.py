@@ -9,7 +9,9 @@ per-person correction plus confirmation); see clinical.md.
 Method, per site (and for the foot mean): over the first ``offset_baseline_days`` days (from the
 first day with enough data), using only days with enough data, the offset is the **median** of
 the daily differences, if at least ``offset_min_days`` such days exist and they agree (robust
-SD = 1.4826 x MAD at most ``offset_max_spread_c``).
+SD = 1.4826 x MAD at most ``offset_max_spread_c``). Days more than ``offset_change_c`` away from
+the median of the first half of the baseline days are left out first (a hotspot that starts
+developing within the baseline days must not be learned as the usual difference).
 
 A stable baseline difference larger than ``offset_max_c`` (2.0 °C; healthy feet differ by
 0.65-0.78 °C on average, and the largest control difference per region in the
@@ -104,6 +106,13 @@ def _learn(values: list[float], config: TemperatureConfig, *, cap: bool = True) 
     if x.size < config.offset_min_days:
         med = float(np.median(x)) if x.size else float("nan")
         return Offset(med, 0.0, int(x.size), float("nan"), TOO_FEW_DAYS)
+    # A difference that starts to change within the baseline days (a hotspot developing in
+    # the first week) is not the wearer's usual difference: days more than
+    # ``offset_change_c`` away from the median of the first half of the days are left out.
+    m0 = float(np.median(x[: (x.size + 1) // 2]))
+    keep = np.abs(x - m0) <= config.offset_change_c
+    if keep.sum() >= config.offset_min_days:
+        x = x[keep]
     med = float(np.median(x))
     spread = float(1.4826 * np.median(np.abs(x - med)))
     if spread > config.offset_max_spread_c:

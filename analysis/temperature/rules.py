@@ -88,19 +88,36 @@ def _c(x: float) -> str:
 
 
 def _episodes(
-    days: list[date], over: list[bool], sign: list[int], k: int, gap_days: int
-) -> list[tuple[int, int]]:
-    """Runs of at least ``k`` consecutive days over threshold (same sign), merged into one
-    episode when the next run starts within ``gap_days`` days after the previous one ended."""
-    out: list[tuple[int, int]] = []
-    for a, b in _runs_of_days(days, over, sign, k):
+    days: list[date], over: list[bool], sign: list[int], k: int, gap_days: int,
+    judged: list[bool] | None = None, skip_days: int = 0,
+) -> list[tuple[int, int, int]]:
+    """Runs of at least ``k`` days over threshold (same sign; see :func:`_runs_of_days`),
+    merged into one episode when the next run starts within ``gap_days`` days after the
+    previous one ended. (first, confirmed, last) indices: confirmed is the run's k-th day over."""
+    out: list[tuple[int, int, int]] = []
+    for a, c, b in _runs_of_days(days, over, sign, k, judged, skip_days):
         if out and sign[a] == sign[out[-1][0]] and (
-            days[a] - days[out[-1][1]]
+            days[a] - days[out[-1][2]]
         ).days <= gap_days + 1:
-            out[-1] = (out[-1][0], b)
+            out[-1] = (out[-1][0], out[-1][1], b)
         else:
-            out.append((a, b))
-    return out
+            out.append((a, c, b))
+    # An open episode also goes on through single days over the threshold (same sign) that
+    # come within ``gap_days`` of its last day over: a warm spot hovering at the threshold is
+    # one episode, not a new alert each time two days in a row are over again.
+    merged: list[tuple[int, int, int]] = []
+    for a, c, b in out:
+        if merged and (days[a] - days[merged[-1][2]]).days <= gap_days + 1 \
+                and sign[a] == sign[merged[-1][0]]:
+            merged[-1] = (merged[-1][0], merged[-1][1], b)
+            continue
+        merged.append((a, c, b))
+        i = b + 1
+        while i < len(days) and (days[i] - days[merged[-1][2]]).days <= gap_days + 1:
+            if over[i] and sign[i] == sign[a]:
+                merged[-1] = (merged[-1][0], merged[-1][1], i)
+            i += 1
+    return merged
 
 
 def _in_a_row(n_over: int, n_days: int, start: date) -> str:
@@ -118,25 +135,38 @@ def _values(vals: list[float], days: list[date], confirmed: int, b: int) -> str:
 
 
 def _runs_of_days(
-    days: list[date], over: list[bool], sign: list[int], k: int
-) -> list[tuple[int, int]]:
-    """Index ranges [a, b] of runs of consecutive calendar days over threshold with the same
-    sign, at least ``k`` long."""
-    out = []
-    a = None
-    for i in range(len(days) + 1):
-        cont = (
-            i < len(days)
-            and over[i]
-            and a is not None
-            and days[i] - days[i - 1] == timedelta(days=1)
-            and sign[i] == sign[a]
-        )
-        if cont:
-            continue
-        if a is not None and i - a >= k:
-            out.append((a, i - 1))
-        a = i if i < len(days) and over[i] else None
+    days: list[date], over: list[bool], sign: list[int], k: int,
+    judged: list[bool] | None = None, skip_days: int = 0,
+) -> list[tuple[int, int, int]]:
+    """(first, confirmed, last) indices of runs of at least ``k`` days over threshold with the
+    same sign, on consecutive calendar days; up to ``skip_days`` days that could not be judged
+    (``judged`` False, or no row at all) may stand between two days over it without breaking
+    the run (they do not count towards ``k``). A judged day under the threshold ends a run."""
+    out: list[tuple[int, int, int]] = []
+    a = prev = None
+    n = 0
+    conf = 0
+
+    def flush() -> None:
+        if a is not None and n >= k:
+            out.append((a, conf, prev))
+
+    for i in range(len(days)):
+        if over[i]:
+            if (a is not None and sign[i] == sign[a]
+                    and (days[i] - days[prev]).days <= 1 + skip_days):
+                prev, n = i, n + 1
+            else:
+                flush()
+                a = prev = i
+                n = 1
+            if n == k:
+                conf = i
+        elif judged is None or judged[i] or a is None or (days[i] - days[prev]).days > skip_days:
+            flush()
+            a = None
+            n = 0
+    flush()
     return out
 
 
@@ -166,10 +196,10 @@ def _contralateral(
         if found:  # only a growth of the baseline difference in its own direction
             over = [v and s == (1 if o.value_c > 0 else -1) for v, s in zip(over, sign,
                                                                           strict=True)]
-        for a, b in _episodes(days, over, sign, k, config.episode_gap_days):
+        for a, confirmed, b in _episodes(days, over, sign, k, config.episode_gap_days, ok,
+                                         config.confirm_skip_days):
             warm = "left" if sign[a] > 0 else "right"
             other = "right" if warm == "left" else "left"
-            confirmed = a + k - 1
             per_day = [
                 {"date": days[i].isoformat(), "delta_c": round(adj[i], 2),
                  "raw_delta_c": round(rows[i]["delta_c"], 2),
@@ -310,9 +340,11 @@ def _ipsilateral(
             vals = [diffs.get((d, site), np.nan) - off for d in all_days]
             over = [(d, site) in enough_at and np.isfinite(v) and v > site_thr
                     for d, v in zip(all_days, vals, strict=True)]
-            for a, b in _episodes(all_days, over, [1] * len(all_days), k,
-                                  config.episode_gap_days):
-                confirmed = a + k - 1
+            judged = [(d, site) in enough_at and np.isfinite(v)
+                      for d, v in zip(all_days, vals, strict=True)]
+            for a, confirmed, b in _episodes(all_days, over, [1] * len(all_days), k,
+                                             config.episode_gap_days, judged,
+                                             config.confirm_skip_days):
                 per_day = [{"date": all_days[i].isoformat(), "above_own_foot_c": round(vals[i], 2),
                             "site_c": round(table.value(all_days[i], site, f"{foot}_c"), 2),
                             "minutes": table.value(all_days[i], site, "minutes"),
@@ -358,8 +390,11 @@ def _foot_vs_room(
         rise = [r[f"{foot}_c"] - r["room_c"] - base.value_c for r in rows]
         over = [_is_enough(r, config) and np.isfinite(v) and v > thr
                 for r, v in zip(rows, rise, strict=True)]
-        for a, b in _episodes(days, over, [1] * len(days), k, config.episode_gap_days):
-            confirmed = a + k - 1
+        judged = [_is_enough(r, config) and np.isfinite(v) for r, v in zip(rows, rise,
+                                                                          strict=True)]
+        for a, confirmed, b in _episodes(days, over, [1] * len(days), k,
+                                         config.episode_gap_days, judged,
+                                         config.confirm_skip_days):
             n_over = sum(over[a:b + 1])
             msg = (
                 f"Your {foot} foot as a whole has been warmer than usual for the room "
