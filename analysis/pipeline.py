@@ -88,8 +88,7 @@ def result_status(alerts: list[Alert], temperature: Any | None) -> dict[str, Any
                                 today=max(r["date"] for r in temperature.coverage),
                                 feet=temperature.feet, last_data=temperature.last_data)
         return status
-    status = overall_status([], alerts, today=datetime.min.date(), feet=(), last_data={})
-    status["today"] = None
+    status = overall_status([], alerts, today=None, feet=(), last_data={})
     status["reasons"].append(NO_TEMPERATURE_REASON)
     return status
 

@@ -179,7 +179,7 @@ def overall_status(
     coverage: Iterable[Mapping[str, Any]],
     alerts: Iterable[Any],
     *,
-    today: date,
+    today: date | None,
     feet: Sequence[str],
     last_data: Mapping[str, date | None],
     window_days: int = STATUS_WINDOW_DAYS,
@@ -196,12 +196,13 @@ def overall_status(
     ``coverage``: rows as :func:`day_coverage` gives them (dates as ``date``). ``alerts``:
     :class:`~analysis.alerts.Alert` (all open) or stored alerts with a ``status``; findings
     never count. ``feet``: the feet monitored. ``last_data``: per foot, the last day with data.
+    ``today`` None (no temperature data at all): only the alerts are judged.
     An open alert makes the status ``attention``; the incompleteness is still among the
     reasons, so a reader learns both.
     """
     reasons: list[str] = []
     since: dict[str, str | None] = {}
-    for foot in feet:
+    for foot in feet if today is not None else ():
         last = last_data.get(foot)
         if last is None or last < today:
             since[foot] = last.isoformat() if last else None
@@ -216,11 +217,10 @@ def overall_status(
             words = _feet_words(group)
             reasons.append(f"no data from {words} since {when}" if when
                            else f"no data from {words}")
-    start = today - timedelta(days=window_days - 1)
     not_judged = []
-    for row in sorted(coverage, key=lambda r: r["date"]):
+    for row in sorted(coverage, key=lambda r: r["date"]) if today is not None else ():
         day = row["date"]
-        if not (start <= day <= today) or row["judged"]:
+        if not (today - timedelta(days=window_days - 1) <= day <= today) or row["judged"]:
             continue
         not_judged.append(day.isoformat())
         if not _said_above(day, row["reason"], since, feet):
@@ -233,15 +233,16 @@ def overall_status(
         status = INCOMPLETE
     else:
         status = QUIET
-    return {"status": status, "reasons": reasons, "since": since, "today": today.isoformat(),
+    return {"status": status, "reasons": reasons, "since": since,
+            "today": today.isoformat() if today else None,
             "open_alerts": n_open, "not_judged": not_judged}
 
 
 def status_sentence(status: Mapping[str, Any]) -> str:
     """One plain line for a status: "Status: incomplete — no data from the right insole since
-    2026-03-10; ..." (the reasons joined), or that everything was judged."""
+    2026-03-10; ..." (the reasons joined), or, when quiet, that the days were judged."""
     reasons = list(status.get("reasons") or [])
-    if status["status"] == QUIET:
-        return (f"Status: quiet — every day up to {status['today']} was judged and nothing "
-                "needs attention.")
+    if status["status"] == QUIET and status.get("today"):
+        reasons.insert(0, f"every day of the last {STATUS_WINDOW_DAYS} up to "
+                          f"{status['today']} was judged and nothing needs attention")
     return f"Status: {status['status']} — " + "; ".join(reasons)
