@@ -212,29 +212,15 @@ def test_gait_only_recording_says_temperature_was_not_judged(capsys, fixture_dat
 # -- the store, the daily job, the report ----------------------------------------------------
 
 
-def _lost_inbox(folder):
-    """The lost_insole recording cut into one CSV per local day (what an inbox holds)."""
-    from firmware_bridge.readers.temperature_csv import write_temperature_csv
-
-    stream, _ = generated("lost_insole")
-    folder.mkdir(parents=True, exist_ok=True)
-    for d in range(DAYS):
-        keep = (stream.time_s >= d * 86400.0) & (stream.time_s < (d + 1) * 86400.0)
-        t = stream.time_s[keep]
-        part = TemperatureStream(time_s=t - t[0], values_c=stream.values_c[keep],
-                                 start=stream.start + timedelta(seconds=float(t[0])),
-                                 source=f"day {d}")
-        write_temperature_csv(part, folder / f"day{d:02d}.csv")
-    return folder
-
-
 @pytest.fixture
 def lost_store(store, tmp_path):
     from datetime import UTC, datetime
 
     from solewatch.daily import DailySettings, run_daily
+    from tests._daily_data import write_stream_days
 
-    inbox = _lost_inbox(tmp_path / "inbox")
+    inbox = tmp_path / "inbox"
+    write_stream_days(generated("lost_insole")[0], inbox, DAYS, "lost_insole")
     _, last_day = lost_truth()
     now = datetime.combine(last_day, datetime.min.time(), UTC) + timedelta(hours=20)
     report = run_daily(store, wearers=["ann"], inbox=inbox, now=now,
