@@ -292,12 +292,13 @@ def newest_data_text(store: Store, wearer: str, today: date) -> str:
 
 # -- status: what could be judged ----------------------------------------------------------
 
-#: How each status looks: a colour (Okabe-Ito), an icon that is not colour alone, a word.
+#: How each status looks: a colour (Okabe-Ito), an icon that is not colour alone (plain
+#: characters every font has, drawn in a circle of the colour by style.css), a word.
 STATUS_LOOKS: Final[dict[str, dict[str, str]]] = {
-    "attention": {"colour": OKABE_ITO["vermillion"], "icon": "\u26a0", "word": "Needs attention"},
-    "incomplete": {"colour": OKABE_ITO["orange"], "icon": "\u2753",
+    "attention": {"colour": OKABE_ITO["vermillion"], "icon": "!", "word": "Needs attention"},
+    "incomplete": {"colour": OKABE_ITO["orange"], "icon": "?",
                    "word": "Not everything could be checked"},
-    "quiet": {"colour": OKABE_ITO["green"], "icon": "\u2714", "word": "All checked"},
+    "quiet": {"colour": OKABE_ITO["green"], "icon": "\u2713", "word": "All checked"},
 }
 
 

@@ -245,6 +245,9 @@ def test_store_coverage_lists_every_day_and_says_which_foot(lost_store):
             assert r["judged"] and r["reason"] is None
     on_last = store.status("ann", last_day)
     assert on_last["status"] == INCOMPLETE
+    # Days before monitoring began do not count as days that could not be judged.
+    new_wearer = store.status("ann", first + timedelta(days=2))
+    assert (new_wearer["status"], new_wearer["not_judged"]) == (QUIET, [])
     assert on_last["reasons"] == [f"no data from the right insole since {last_right}"]
     later = store.status("ann", last_day + timedelta(days=3))
     assert later["since"] == {"left": last_day.isoformat(), "right": last_right.isoformat()}

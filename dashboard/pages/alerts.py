@@ -59,8 +59,9 @@ def _status_banner(dctx: DashboardContext, chosen: str | None) -> html.Div:
                             className="sw-status sw-status-incomplete")
         banner = views.status_banner(store, wearer, dctx.today_for(store, wearer))
     return html.Div([
-        html.P([html.Span(banner.icon, className="sw-status-icon", **{"aria-hidden": "true"}),
-                html.Strong(f" {banner.word}: "), banner.headline],
+        html.P([html.Span(banner.icon, className="sw-status-icon",
+                          style={"background": banner.colour}, **{"aria-hidden": "true"}),
+                html.Strong(f"{banner.word}: "), banner.headline],
                className="sw-status-headline"),
         *([html.Ul([html.Li(line) for line in banner.lines])] if banner.lines else []),
     ], className=f"sw-status sw-status-{banner.status}",

@@ -788,13 +788,20 @@ class Store:
                ) -> dict[str, Any]:
         """What the wearer's history lets one say on ``today`` (the wearer's local today; see
         :meth:`wearer_today`): analysis.temperature.coverage.overall_status over the coverage
-        of the last STATUS_WINDOW_DAYS days and the alerts not resolved."""
+        of the last STATUS_WINDOW_DAYS days (from the first stored day on, for a wearer
+        monitored for less than that) and the alerts not resolved."""
         from analysis.temperature.coverage import STATUS_WINDOW_DAYS, overall_status
 
         today = _day(today, "today")
         feet, last = self._temperature_feet(wearer)
-        rows = self.coverage(wearer, today - timedelta(days=STATUS_WINDOW_DAYS - 1), today,
-                             min_minutes=min_minutes)
+        # Days before monitoring began are not days that could not be judged.
+        with self.transaction() as s:
+            first = s.scalar(sa.select(sa.func.min(DailyTemperature.day)).where(
+                DailyTemperature.wearer_id == self._wearer(s, wearer).id))
+        start = today - timedelta(days=STATUS_WINDOW_DAYS - 1)
+        if first is not None and start < first <= today:
+            start = first
+        rows = self.coverage(wearer, start, today, min_minutes=min_minutes)
         return overall_status(rows, self.alerts(wearer), today=today, feet=feet,
                               last_data=last)
 
