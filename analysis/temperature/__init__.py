@@ -23,6 +23,7 @@ from analysis.sites import FEET, SITES
 from analysis.streams import TemperatureStream
 from analysis.temperature.coverage import day_coverage, last_data_days, overall_status
 from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
+from analysis.temperature.external_heat import HeatEpisode, detect_external_heat
 from analysis.temperature.faults import FaultResult, SensorFault, detect_faults
 from analysis.temperature.offset import APPLIED, WearerOffsets, learn_offsets
 from analysis.temperature.rules import evaluate_rules
@@ -62,6 +63,8 @@ class TemperatureResult:
     * ``coverage``: one row per local day {date, left_minutes, right_minutes, judged, reason}
       (see analysis.temperature.coverage.day_coverage): what could be judged, and why not.
     * ``last_data``: per foot, the last local day with a valid reading (None: none).
+    * ``external_heat``: episodes of one foot warmed from outside (external_heat.py), left out
+      of the comparison: {foot, start, end, rise_c, site_rise_c}.
     """
 
     daily: list[dict[str, Any]]
@@ -73,6 +76,7 @@ class TemperatureResult:
     mode: str = "bilateral"
     coverage: list[dict[str, Any]] = field(default_factory=list)
     last_data: dict[str, Any] = field(default_factory=dict)
+    external_heat: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def feet(self) -> tuple[str, ...]:
@@ -108,6 +112,7 @@ class TemperatureResult:
             "wear_fraction": {k: round(v, 3) for k, v in self.wear_fraction.items()},
             "notes": list(self.notes),
             "coverage": [{**r, "date": r["date"].isoformat()} for r in self.coverage],
+            "external_heat": list(self.external_heat),
         }
 
 
@@ -127,12 +132,16 @@ def analyze_temperature(
     """
     faults = detect_faults(stream, config)
     wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid, room_c=room_c)
-    table = daily_table(stream, valid=faults.valid, rested=wear.rested, config=config,
+    heat = detect_external_heat(stream, valid=faults.valid, rested=wear.rested,
+                                worn=wear.worn, config=config)
+    rested = wear.rested & ~heat.mask[:, None] if heat.mask.any() else wear.rested
+    table = daily_table(stream, valid=faults.valid, rested=rested, config=config,
                         room_c=room_c)
     offsets = learn_offsets(table, config)
     alerts = evaluate_rules(table, config, offsets=offsets, stream=stream, faults=faults,
-                            wear=wear, loads=loads)
+                            wear=wear, loads=loads, heat=heat)
     notes = _notes(stream, table, offsets, faults, wear, config, room_c)
+    notes += [_heat_note(stream, e) for e in heat.episodes]
     notes[:0] = _silent_insole_notes(stream, faults.valid)
     return TemperatureResult(
         daily=table.rows,
@@ -145,7 +154,20 @@ def analyze_temperature(
         coverage=day_coverage(stream, valid=faults.valid, worn=wear.worn, table=table,
                               config=config),
         last_data=last_data_days(stream, faults.valid),
+        external_heat=[e.to_dict(stream) for e in heat.episodes],
     )
+
+
+def _heat_note(stream: TemperatureStream, e: HeatEpisode) -> str:
+    from datetime import timedelta
+
+    a = stream.start + timedelta(seconds=e.start_s)
+    b = stream.start + timedelta(seconds=e.end_s)
+    return (f"The {e.foot} foot was warmed from outside (all of it at once, by up to "
+            f"{e.rise_c:.1f} °C, gone again) on {a.date().isoformat()} from "
+            f"{a.strftime('%H:%M')} to {b.strftime('%H:%M')}: a heater or a hot-water bottle, "
+            "not a sign from inside the foot. Not compared and not an alert; keep numb feet "
+            "away from heat sources.")
 
 
 def _notes(
@@ -201,12 +223,12 @@ def _notes(
     for site, o in offsets.contralateral.items():
         if o.status == APPLIED or not np.isfinite(o.learned_c):
             continue
-        if o.status == "too_large":
+        if o.status == "baseline_finding":
             notes.append(
                 f"{site}: the feet already differed by {o.learned_c:+.1f} °C (left minus right) "
                 f"in the first days, more than the {config.offset_max_c:.1f} °C a wearer's "
-                "normal difference may be; not treated as normal (could be an existing warm "
-                "spot)."
+                "normal difference may be: reported as a finding to have checked once (not "
+                "treated as normal); alerts if it grows."
             )
         elif o.status == "unstable":
             notes.append(f"{site}: the left-right difference varied too much in the first days "
