@@ -317,3 +317,31 @@ def test_single_foot_wearer_in_the_store_is_quiet(store):
     assert st["reasons"] == [f"no data from the left insole since {today}"]
     with pytest.raises(StoreError, match="end 2026-03-01 is before start 2026-03-02"):
         store.coverage("uma", day0, date(2026, 3, 1))
+
+
+def test_the_current_day_counts_once_judged(store):
+    """The wearer's today is still being recorded: no "not judged" and no "since yesterday"
+    for it, unless the other insole already sent today's data."""
+    day0 = date(2026, 3, 2)
+    today = day0 + timedelta(days=7)
+
+    def both(day, right=30.0):
+        return [{"date": day, "site": site, "left_c": 30.1, "right_c": right,
+                 "delta_c": None if right is None else 0.1, "minutes": 300.0, "enough": True,
+                 "room_c": None} for site in (*SITES, "foot_mean")]
+
+    store.add_wearer("vi")
+    for d in range(7):  # up to yesterday, both feet
+        store.upsert_daily_temperature("vi", both(day0 + timedelta(days=d)))
+    morning = store.status("vi", today)
+    assert (morning["status"], morning["reasons"]) == (QUIET, [])
+    finished = store.status("vi", today, in_progress=False)
+    # Judged as a finished day: both insoles silent since yesterday (the day itself is said
+    # by that reason, not again as a day not judged).
+    assert finished["reasons"] == [f"no data from either insole since {today - timedelta(1)}"]
+    assert finished["not_judged"] == [today.isoformat()]
+    # The left insole has sent today's readings, the right has not: said the same day.
+    store.upsert_daily_temperature("vi", both(today, right=None))
+    st = store.status("vi", today)
+    assert st["status"] == INCOMPLETE
+    assert st["reasons"] == [f"no data from the right insole since {today - timedelta(1)}"]

@@ -183,6 +183,7 @@ def overall_status(
     feet: Sequence[str],
     last_data: Mapping[str, date | None],
     window_days: int = STATUS_WINDOW_DAYS,
+    today_in_progress: bool = False,
 ) -> dict[str, Any]:
     """The status of a result (see the module docstring)::
 
@@ -197,14 +198,24 @@ def overall_status(
     :class:`~analysis.alerts.Alert` (all open) or stored alerts with a ``status``; findings
     never count. ``feet``: the feet monitored. ``last_data``: per foot, the last day with data.
     ``today`` None (no temperature data at all): only the alerts are judged.
+    ``today_in_progress`` (the wearer's today, still being recorded: store, dashboard,
+    report): today counts once judged, never as "not judged" yet, and a foot whose last data
+    is from yesterday is silent only when another foot has sent data today. Engineering
+    choice: a day's recordings reach the store when the insoles upload them or the daily job
+    runs, often after the day; judging the current day before then would say "not judged"
+    and "no data since yesterday" every morning for everyone (crying wolf in another form).
+    A day not judged is still reported from the next day on.
     An open alert makes the status ``attention``; the incompleteness is still among the
     reasons, so a reader learns both.
     """
     reasons: list[str] = []
     since: dict[str, str | None] = {}
+    sent_today = today is not None and any(last_data.get(f) == today for f in feet)
     for foot in feet if today is not None else ():
         last = last_data.get(foot)
-        if last is None or last < today:
+        waiting = (today_in_progress and not sent_today and last is not None
+                   and last == today - timedelta(days=1))
+        if (last is None or last < today) and not waiting:
             since[foot] = last.isoformat() if last else None
     silent = [f for f in feet if f in since]
     if silent:
@@ -222,6 +233,8 @@ def overall_status(
         day = row["date"]
         if not (today - timedelta(days=window_days - 1) <= day <= today) or row["judged"]:
             continue
+        if today_in_progress and day == today:
+            continue  # not over yet: judged later today, or said by a "since" tomorrow
         not_judged.append(day.isoformat())
         if not _said_above(day, row["reason"], since, feet):
             reasons.append(f"{day.isoformat()} not judged: {row['reason']}")

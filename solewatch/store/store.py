@@ -807,12 +807,15 @@ class Store:
         feet = tuple(f for f in FEET if last[f] is not None) or FEET
         return feet, last
 
-    def status(self, wearer: str, today: date, *, min_minutes: float | None = None
-               ) -> dict[str, Any]:
+    def status(self, wearer: str, today: date, *, min_minutes: float | None = None,
+               in_progress: bool = True) -> dict[str, Any]:
         """What the wearer's history lets one say on ``today`` (the wearer's local today; see
         :meth:`wearer_today`): analysis.temperature.coverage.overall_status over the coverage
         of the last STATUS_WINDOW_DAYS days (from the first stored day on, for a wearer
-        monitored for less than that) and the alerts not resolved."""
+        monitored for less than that) and the alerts not resolved. ``in_progress``: ``today``
+        is the wearer's current day, still being recorded (``today_in_progress``: it counts
+        once judged; an insole whose last data is from yesterday is silent only when the
+        other has sent data today); False judges ``today`` as a finished day."""
         from analysis.temperature.coverage import STATUS_WINDOW_DAYS, overall_status
 
         today = _day(today, "today")
@@ -826,7 +829,7 @@ class Store:
             start = first
         rows = self.coverage(wearer, start, today, min_minutes=min_minutes)
         return overall_status(rows, self.alerts(wearer), today=today, feet=feet,
-                              last_data=last)
+                              last_data=last, today_in_progress=in_progress)
 
     def wearer_today(self, wearer: str, now: datetime | None = None) -> date:
         """The wearer's local calendar day at ``now`` (default: the clock): in the wearer's
