@@ -68,6 +68,29 @@ class AnalysisResult:
     notes: list[str]
     lost_feet: tuple[str, ...] = ()
     pressure_faults: list[Any] = field(default_factory=list)
+    #: What could be judged: analysis.temperature.coverage.overall_status, "today" being the
+    #: last day of the data ({status, reasons, since, today, open_alerts, not_judged}).
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+#: Said in the status of a recording without foot temperatures (walking and pressure only).
+NO_TEMPERATURE_REASON = ("no foot temperatures in this recording: only walking and pressure "
+                         "were judged")
+
+
+def result_status(alerts: list[Alert], temperature: Any | None) -> dict[str, Any]:
+    """The status of one analysed recording: its temperature coverage up to the last day of
+    the data, and every alert (pressure ones too)."""
+    from analysis.temperature.coverage import overall_status
+
+    if temperature is not None and temperature.coverage:
+        status = overall_status(temperature.coverage, alerts,
+                                today=max(r["date"] for r in temperature.coverage),
+                                feet=temperature.feet, last_data=temperature.last_data)
+        return status
+    status = overall_status([], alerts, today=None, feet=(), last_data={})
+    status["reasons"].append(NO_TEMPERATURE_REASON)
+    return status
 
 
 def _valid(strides: dict[str, Any], foot: str, name: str) -> np.ndarray:
@@ -253,4 +276,5 @@ def analyze(
         notes=notes,
         lost_feet=tuple(lost),
         pressure_faults=pressure_faults,
+        status=result_status(alerts, temp_result),
     )

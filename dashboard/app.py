@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 import dash
@@ -57,6 +58,13 @@ class DashboardContext:
     wearer: str | None = None
     #: The live source (dashboard.live.hub.LiveHub) when this dashboard shows live data.
     hub: Any = None
+    #: "Today" for every wearer (tests, demos of a past history); None: the wearer's local
+    #: today by the clock (Store.wearer_today).
+    today: date | None = None
+
+    def today_for(self, store: Store, wearer: str) -> date:
+        """The day the pages end their ranges on and judge the status on."""
+        return self.today or store.wearer_today(wearer)
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -183,12 +191,13 @@ def _wearer_callback(app: Dash, dctx: DashboardContext) -> None:
 
 
 def create_app(store_url: str | None = None, *, wearer: str | None = None,
-               token: str | None = None, hub: Any = None) -> Dash:
+               token: str | None = None, hub: Any = None, today: date | None = None) -> Dash:
     """The dashboard for the store at ``store_url`` (default: $SOLEWATCH_DB_URL, else SQLite
     in $SOLEWATCH_HOME). ``token``: if set, every request needs it (cookie, login form or
     ?token=); default $SOLEWATCH_DASHBOARD_TOKEN. ``hub``: a started
     :class:`dashboard.live.hub.LiveHub` for the Live, Devices and Replay pages (None: they
-    say that this dashboard has no live source)."""
+    say that this dashboard has no live source). ``today``: the day every page treats as
+    today (None: each wearer's local today by the clock)."""
     import importlib
 
     from dashboard.live.bus import install_route
@@ -197,7 +206,7 @@ def create_app(store_url: str | None = None, *, wearer: str | None = None,
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     app = Dash(__name__, use_pages=True, pages_folder="", title="solewatch",
                suppress_callback_exceptions=True)
-    ctx = DashboardContext(store_url=store_url, wearer=wearer, hub=hub)
+    ctx = DashboardContext(store_url=store_url, wearer=wearer, hub=hub, today=today)
     app.server.config[CONTEXT_KEY] = ctx
     for name in PAGES:
         importlib.import_module(f"dashboard.pages.{name}").register(app, ctx)

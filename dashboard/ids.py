@@ -10,6 +10,7 @@ DISCLAIMER: Final = "disclaimer"
 
 # Alerts page
 ALERTS_LIST: Final = "alerts-list"
+ALERTS_STATUS: Final = "alerts-status"    # what could be judged, above the alerts (role=status)
 ALERT_ACTION_STATUS: Final = "alert-action-status"
 ALERT_NOTE: Final = "alert-note"          # pattern id: {"type": ALERT_NOTE, "index": alert id}
 ALERT_ACK: Final = "alert-ack"            # pattern id: {"type": ALERT_ACK, "index": alert id}
@@ -21,6 +22,7 @@ TEMP_UNIT: Final = "temp-unit"
 TEMP_SITE: Final = "temp-site"
 TEMP_GRAPH: Final = "temp-graph"
 TEMP_SUMMARY: Final = "temp-summary"
+TEMP_NEWEST: Final = "temp-newest"        # how old the newest day with readings is
 
 # Notes page
 NOTE_KIND: Final = "note-kind"

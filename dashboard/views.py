@@ -16,6 +16,7 @@ from analysis.alerts import ADVICE
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import SITE_LABELS, SITES
+from analysis.temperature.coverage import STATUS_WINDOW_DAYS
 from dashboard.live.geometry import VIRIDIS_ANCHORS
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
@@ -234,23 +235,115 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
 def temperature_view(store: Store, wearer: str, *, days: int, unit: str,
                      today: date | None = None, config: TemperatureConfig | None = None
                      ) -> tuple[dict[str, Any], str]:
-    """The Temperature page's figure and a one-sentence summary for the last ``days`` days."""
+    """The Temperature page's figure and a one-sentence summary for the ``days`` days ending
+    ``today`` (the wearer's local today; default: the clock), days without data as gaps."""
     if days not in RANGES_DAYS:
         raise ValueError(f"days must be one of {RANGES_DAYS}, found {days!r}")
     config = config or TemperatureConfig()
     rows = store.daily_temperature(wearer)
-    end = today or (max((r.day for r in rows), default=None) or date.today())
+    end = today or store.wearer_today(wearer)
     start = end - timedelta(days=days - 1)
     rows = [r for r in rows if start <= r.day <= end]
     alerts = [a for a in store.alerts(wearer) if start <= a.first_day <= end]
     figure = temperature_figure(rows, unit=unit, threshold_c=config.contralateral_site_delta_c,
                                 alerts=alerts)
+    figure = with_day_gaps(figure, start, end)
     band = format_delta(config.contralateral_site_delta_c, unit).lstrip("+")
     n_days = len({r.day for r in rows})
     summary = (f"{n_days} days with readings from {start.isoformat()} to {end.isoformat()}. "
                f"The shaded band is ±{band}: a spot that stays outside it for "
                f"{config.consecutive_days} days in a row raises an alert.")
     return figure, summary
+
+
+def with_day_gaps(figure: dict[str, Any], start: date, end: date) -> dict[str, Any]:
+    """The figure with its x axis from ``start`` to ``end`` and every line drawn on every day
+    of it: a day without a value is None, a gap in the line (plotly does not connect across
+    None), never a line drawn straight over the missing days."""
+    days = [d.isoformat() for d in _all_days(start, end)]
+    data = []
+    for trace in figure["data"]:
+        if "lines" in str(trace.get("mode", "")):
+            by_day = dict(zip(trace["x"], trace["y"], strict=True))
+            trace = {**trace, "x": days, "y": [by_day.get(d) for d in days],
+                     "connectgaps": False}
+        data.append(trace)
+    # Plotly places a date at its midnight: half a day of margin keeps the first and last
+    # markers visible, and the axis ends on ``end`` even when it has no data.
+    xaxis = {**figure["layout"].get("xaxis", {}), "type": "date",
+             "range": [f"{start - timedelta(days=1)} 12:00", f"{end} 12:00"]}
+    return {**figure, "data": data, "layout": {**figure["layout"], "xaxis": xaxis}}
+
+
+def newest_data_text(store: Store, wearer: str, today: date) -> str:
+    """How old the newest day with temperature readings is: "Newest data: 5 days ago,
+    2026-03-10." (or today, or yesterday; or that there is none yet)."""
+    days = [r.day for r in store.daily_temperature(wearer)
+            if r.left_c is not None or r.right_c is not None]
+    if not days:
+        return "Newest data: none yet: no temperature readings are stored for this wearer."
+    newest = max(days)
+    age = (today - newest).days
+    when = {0: "today", 1: "yesterday"}.get(age, f"{age} days ago")
+    if age < 0:
+        when = "after today"
+    return f"Newest data: {when}, {newest.isoformat()}."
+
+
+# -- status: what could be judged ----------------------------------------------------------
+
+#: How each status looks: a colour (Okabe-Ito), an icon that is not colour alone (plain
+#: characters every font has, drawn in a circle of the colour by style.css), a word.
+STATUS_LOOKS: Final[dict[str, dict[str, str]]] = {
+    "attention": {"colour": OKABE_ITO["vermillion"], "icon": "!", "word": "Needs attention"},
+    "incomplete": {"colour": OKABE_ITO["orange"], "icon": "?",
+                   "word": "Not everything could be checked"},
+    "quiet": {"colour": OKABE_ITO["green"], "icon": "\u2713", "word": "All checked"},
+}
+
+
+@dataclass(frozen=True)
+class StatusBanner:
+    """The status worded for the top of the Alerts page."""
+
+    status: str
+    icon: str
+    colour: str
+    word: str
+    headline: str
+    lines: tuple[str, ...]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def status_banner(store: Store, wearer: str, today: date) -> StatusBanner:
+    """What the wearer's history lets one say on ``today`` (Store.status), in plain words:
+    the most important reason as the headline ("No data from the right insole since
+    2026-03-10."), the others below it."""
+    st = store.status(wearer, today)
+    look = STATUS_LOOKS[st["status"]]
+    reasons = [_sentence(r) for r in st["reasons"]]
+    if st["status"] == "quiet":
+        headline = (f"Every day of the last {STATUS_WINDOW_DAYS} days up to "
+                    f"{today.isoformat()} could be checked. Nothing needs your attention.")
+        lines: tuple[str, ...] = ()
+    elif st["status"] == "attention":
+        headline = reasons[0] + " See below."
+        lines = tuple(reasons[1:])
+    else:
+        headline, lines = reasons[0], tuple(reasons[1:])
+    return StatusBanner(status=st["status"], icon=look["icon"], colour=look["colour"],
+                        word=look["word"], headline=headline, lines=lines)
+
+
+def no_alerts_text(status: str) -> str:
+    """What the Alerts page says when there is no alert: "Nothing needs your attention" only
+    when everything could be judged."""
+    if status == "quiet":
+        return "No alerts. Nothing needs your attention."
+    return "No alerts in what could be checked. See above for what could not be checked."
 
 
 # -- notes ---------------------------------------------------------------------------------

@@ -141,6 +141,14 @@ class DailyReport:
     alerts_superseded: list[Any] = field(default_factory=list)
     problems: dict[str, list[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    #: Per wearer run, what the stored history lets one say on the wearer's local today
+    #: (Store.status: {status, reasons, since, today, open_alerts, not_judged}).
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> list[str]:
+        """The wearers whose recent days could not all be judged (status "incomplete")."""
+        return [w for w, st in self.statuses.items() if st["status"] == "incomplete"]
 
     @property
     def changed(self) -> bool:
@@ -791,6 +799,10 @@ def _process_wearer(store: Store, wearer: str, report: DailyReport, config: Anal
                                f"evaluating the alert rules of {wearer}")
     report.alerts_opened += opened
     report.alerts_superseded += superseded
+    report.statuses[wearer] = retry(
+        lambda: store.status(wearer, store.wearer_today(wearer, now),
+                             min_minutes=config.temperature.daily_min_minutes),
+        f"reading the status of {wearer}")
 
 
 def watch(store: Store, *, interval_s: float = WATCH_POLL_S, max_runs: int | None = None,
@@ -887,9 +899,14 @@ def print_report(report: DailyReport, out: Any = None) -> None:
         p(f"resolved  {a.wearer}: alert {a.id} superseded (late data moved its episode)")
     for e in report.errors:
         p(f"error     {e}")
+    for wearer, st in report.statuses.items():
+        if st["status"] != "quiet":  # attention and incomplete say why
+            p(f"status    {wearer}: {st['status']} on {st['today']}: "
+              + "; ".join(st["reasons"]))
     p(f"summary   {len(report.ingested)} ingested, {len(report.skipped)} skipped, "
       f"{len(report.already)} already in the store, {len(report.days)} day(s) recomputed, "
-      f"{len(report.alerts_opened)} alert(s) opened")
+      f"{len(report.alerts_opened)} alert(s) opened, {len(report.incomplete)} wearer(s) "
+      "incomplete")
 
 
 def cmd_daily(args: Any) -> int:

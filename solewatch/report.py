@@ -15,6 +15,7 @@ import numpy as np
 from analysis.pipeline import GAIT_SUMMARY_KEYS, AnalysisResult
 from analysis.references import REFERENCES
 from analysis.sites import FEET, SITE_LABELS
+from analysis.temperature.coverage import QUIET, status_sentence
 
 NOT_A_DIAGNOSIS = (
     "solewatch is not a medical device and does not make a diagnosis. It points out changes "
@@ -66,7 +67,8 @@ def to_json_dict(result: AnalysisResult) -> dict[str, Any]:
         gait["summary"].update(_clean(result.gait.summary))
         gait["balance"] = _clean(result.gait.balance)
         gait["exercises"] = _clean(result.gait.exercises)
-    temperature: dict[str, Any] = {"daily": [], "offsets_c": {}, "faults": [], "notes": []}
+    temperature: dict[str, Any] = {"daily": [], "offsets_c": {}, "faults": [], "notes": [],
+                                   "coverage": []}
     t = result.temperature
     if t is not None:
         temperature = {
@@ -75,9 +77,12 @@ def to_json_dict(result: AnalysisResult) -> dict[str, Any]:
             "faults": _clean(t.faults),
             "wear_fraction": _clean(t.wear_fraction),
             "notes": list(t.notes),
+            "coverage": _clean(t.coverage),
         }
     return {
         "source": result.source,
+        "status": result.status.get("status"),
+        "status_detail": _clean(result.status),
         "start": result.start.isoformat() if result.start else None,
         "duration_s": _clean(result.duration_s),
         "gait": gait,
@@ -139,6 +144,9 @@ def render_text(result: AnalysisResult) -> str:
         span = f"{days[0]} to {days[-1]} ({len(days)} days)" if days else "no full day"
         out.append(f"Foot temperatures: {span}")
     out.append("")
+    if result.status:
+        out.append(status_sentence(result.status))
+        out.append("")
     if result.alerts:
         out.append(f"NEEDS ATTENTION ({len(result.alerts)})")
         for a in result.alerts:
@@ -155,8 +163,11 @@ def render_text(result: AnalysisResult) -> str:
             out.append(f"  ! {where}{days}: {a.message}")
             out.append(f"    What to do: {a.advice}")
         out.append("")
-    else:
+    elif result.status.get("status") == QUIET:
         out.append("Nothing needs attention in this recording.")
+        out.append("")
+    else:  # no alert, but not everything could be judged: never say "nothing needs attention"
+        out.append("No alerts in what could be judged (see the status above).")
         out.append("")
     g = result.gait
     if g is not None:

@@ -55,14 +55,25 @@ def _day_files(scenario: str) -> Path:
     stream, _ = fortnight(scenario)
     folder = Path(tempfile.mkdtemp(prefix=f"solewatch-days-{scenario}-"))
     atexit.register(shutil.rmtree, folder, True)
-    for d in range(DAYS):
+    write_stream_days(stream, folder, DAYS, scenario)
+    return folder
+
+
+def write_stream_days(stream: TemperatureStream, folder: Path, days: int,
+                      name: str = "recording") -> list[Path]:
+    """Cut a recording that starts at local midnight into one interchange CSV per day
+    (``day_file_name``) in ``folder``: what a wearer's inbox holds after ``days`` days."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for d in range(days):
         keep = (stream.time_s >= d * 86400.0) & (stream.time_s < (d + 1) * 86400.0)
         t = stream.time_s[keep]
         part = TemperatureStream(time_s=t - t[0], values_c=stream.values_c[keep],
                                  start=stream.start + timedelta(seconds=float(t[0])),
-                                 source=f"{scenario} day {d}")
-        write_temperature_csv(part, folder / day_file_name(d))
-    return folder
+                                 source=f"{name} day {d}")
+        out.append(folder / day_file_name(d))
+        write_temperature_csv(part, out[-1])
+    return out
 
 
 def truth_days(scenario: str):

@@ -184,8 +184,15 @@ def test_cli_daily_prints_what_it_did(tmp_path):
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0, again.stdout + again.stderr
     # The unreadable file is registered as failed: the same bytes are not tried again.
-    assert again.stdout.strip() == (f"summary   0 ingested, 0 skipped, {DAYS + 1} already in "
-                                    "the store, 0 day(s) recomputed, 0 alert(s) opened")
+    lines = again.stdout.strip().splitlines()
+    assert lines[-1] == (f"summary   0 ingested, 0 skipped, {DAYS + 1} already in the store, "
+                         "0 day(s) recomputed, 0 alert(s) opened, 0 wearer(s) incomplete")
+    # Nothing else changed; the status says what the history lets one say today (the open
+    # alert, and that the insoles sent nothing after the fortnight).
+    days, _, _ = truth_days("hotspot")
+    [status] = lines[:-1]
+    assert status.startswith("status    ann: attention on ")
+    assert status.endswith(f": 1 open alert; no data from either insole since {days[-1]}")
 
 
 def test_usage_errors_exit_2(tmp_path):

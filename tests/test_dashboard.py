@@ -70,7 +70,7 @@ def test_act_on_alert_stores_the_step_and_says_so(filled):
 
 def test_temperature_view_band_range_and_units(filled):
     _, store = filled
-    fig_c, summary = views.temperature_view(store, WEARER, days=30, unit="C")
+    fig_c, summary = views.temperature_view(store, WEARER, days=30, unit="C", today=LAST_DAY)
     band = fig_c["layout"]["shapes"][0]
     assert (band["y0"], band["y1"]) == (-2.2, 2.2)
     assert "30 days with readings" in summary and "±2.2 °C" in summary
@@ -79,15 +79,17 @@ def test_temperature_view_band_range_and_units(filled):
     assert len(hot["x"]) == 30 and hot["x"][-1] == LAST_DAY.isoformat()
     assert hot["y"][-1] == pytest.approx(2.8)
     assert lines["alert"]["x"] == ["2026-03-11", "2026-03-27"]  # first days
-    fig_f, summary_f = views.temperature_view(store, WEARER, days=90, unit="F")
+    fig_f, summary_f = views.temperature_view(store, WEARER, days=90, unit="F", today=LAST_DAY)
     assert fig_f["layout"]["shapes"][0]["y1"] == pytest.approx(2.2 * 9 / 5)
     assert "°F" in fig_f["layout"]["yaxis"]["title"]["text"] and "±4.0 °F" in summary_f
     hot_f = {t["name"]: t for t in fig_f["data"]}[views.site_label(HOT_SITE)]
-    assert len(hot_f["x"]) == 40 and hot_f["y"][-1] == pytest.approx(2.8 * 9 / 5)
+    # 90 days on the axis, the 50 before the first stored day as gaps (None), not dropped
+    assert len(hot_f["x"]) == 90 and hot_f["y"][-1] == pytest.approx(2.8 * 9 / 5)
+    assert hot_f["y"][:50] == [None] * 50 and None not in hot_f["y"][50:]
     colours = {t["line"]["color"] for t in fig_c["data"] if "line" in t}
     assert colours <= set(views.SITE_COLOURS.values())
     with pytest.raises(ValueError, match="days must be one of"):
-        views.temperature_view(store, WEARER, days=7, unit="C")
+        views.temperature_view(store, WEARER, days=7, unit="C", today=LAST_DAY)
 
 
 def test_delta_conversion_has_no_offset():

@@ -15,7 +15,7 @@ from dashboard.app import create_app
 from dashboard.pages import PAGES
 from solewatch.report import NOT_A_DIAGNOSIS
 from tests._browser import SCREENSHOTS, needs_chromium, serve
-from tests._dashboard_data import OTHER_WEARER, WEARER, fill
+from tests._dashboard_data import LAST_DAY, OTHER_WEARER, WEARER, fill
 
 pytest.importorskip("playwright.sync_api")
 
@@ -38,7 +38,7 @@ def served(tmp_path_factory):
     """The dashboard on a free local port, over a temp SQLite store filled via the Store API."""
     url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'store.db'}"
     store = fill(url)
-    with serve(create_app(url, token="")) as base:
+    with serve(create_app(url, token="", today=LAST_DAY)) as base:  # the history's last day
         yield base, store
     store.close()
 

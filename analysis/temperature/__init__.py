@@ -21,6 +21,7 @@ from analysis.alerts import Alert
 from analysis.config import TemperatureConfig
 from analysis.sites import FEET, SITES
 from analysis.streams import TemperatureStream
+from analysis.temperature.coverage import day_coverage, last_data_days, overall_status
 from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
 from analysis.temperature.external_heat import HeatEpisode, detect_external_heat
 from analysis.temperature.faults import FaultResult, SensorFault, detect_faults
@@ -37,9 +38,11 @@ __all__ = [
     "WearerOffsets",
     "analyze_temperature",
     "daily_table",
+    "day_coverage",
     "detect_faults",
     "evaluate_rules",
     "learn_offsets",
+    "overall_status",
     "thermogram_noise_model",
     "wear_mask",
 ]
@@ -57,6 +60,9 @@ class TemperatureResult:
     * ``wear_fraction``: per foot, the share of samples with the insole worn.
     * ``notes``: plain sentences on what could not be judged and why.
     * ``mode``: "bilateral", "single_left", "single_right" or "none".
+    * ``coverage``: one row per local day {date, left_minutes, right_minutes, judged, reason}
+      (see analysis.temperature.coverage.day_coverage): what could be judged, and why not.
+    * ``last_data``: per foot, the last local day with a valid reading (None: none).
     * ``external_heat``: episodes of one foot warmed from outside (external_heat.py), left out
       of the comparison: {foot, start, end, rise_c, site_rise_c}.
     """
@@ -68,7 +74,25 @@ class TemperatureResult:
     wear_fraction: dict[str, float]
     notes: list[str] = field(default_factory=list)
     mode: str = "bilateral"
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    last_data: dict[str, Any] = field(default_factory=dict)
     external_heat: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def feet(self) -> tuple[str, ...]:
+        """The feet monitored: both, or the one foot of single-foot mode."""
+        return DailyTable([], self.mode).feet or FEET
+
+    def status(self, today: Any = None) -> dict[str, Any]:
+        """The overall status (analysis.temperature.coverage.overall_status) of this result's
+        alerts and coverage; ``today`` defaults to the last day of the data."""
+        days = [r["date"] for r in self.coverage]
+        if today is None:
+            if not days:
+                raise ValueError("no days in this result: pass today")
+            today = max(days)
+        return overall_status(self.coverage, self.alerts, today=today, feet=self.feet,
+                              last_data=self.last_data)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO strings, NaN as None, temperatures to 0.01 °C."""
@@ -87,6 +111,7 @@ class TemperatureResult:
             "alerts": [a.to_dict() for a in self.alerts],
             "wear_fraction": {k: round(v, 3) for k, v in self.wear_fraction.items()},
             "notes": list(self.notes),
+            "coverage": [{**r, "date": r["date"].isoformat()} for r in self.coverage],
             "external_heat": list(self.external_heat),
         }
 
@@ -126,6 +151,9 @@ def analyze_temperature(
         wear_fraction=wear.fraction(),
         notes=notes,
         mode=table.mode,
+        coverage=day_coverage(stream, valid=faults.valid, worn=wear.worn, table=table,
+                              config=config),
+        last_data=last_data_days(stream, faults.valid),
         external_heat=[e.to_dict(stream) for e in heat.episodes],
     )
 

@@ -43,21 +43,48 @@ def _cards(dctx: DashboardContext, chosen: str | None) -> list[html.Div] | html.
     with dctx.store() as store:
         wearer = dctx.wearer_for(store, chosen)
         cards = views.alert_cards(store, wearer) if wearer else []
+        status = (store.status(wearer, dctx.today_for(store, wearer))["status"]
+                  if wearer and not cards else None)
     if not cards:
-        return html.P("No alerts. Nothing needs your attention.")
+        return html.P(views.no_alerts_text(status or "incomplete"))
     return [_card(c) for c in cards]
+
+
+def _status_banner(dctx: DashboardContext, chosen: str | None) -> html.Div:
+    """What could be judged, first: colour, icon and plain words (views.status_banner)."""
+    with dctx.store() as store:
+        wearer = dctx.wearer_for(store, chosen)
+        if wearer is None:
+            return html.Div(html.P("No wearer in the store yet: nothing could be checked."),
+                            className="sw-status sw-status-incomplete")
+        banner = views.status_banner(store, wearer, dctx.today_for(store, wearer))
+    return html.Div([
+        html.P([html.Span(banner.icon, className="sw-status-icon",
+                          style={"background": banner.colour}, **{"aria-hidden": "true"}),
+                html.Strong(f"{banner.word}: "), banner.headline],
+               className="sw-status-headline"),
+        *([html.Ul([html.Li(line) for line in banner.lines])] if banner.lines else []),
+    ], className=f"sw-status sw-status-{banner.status}",
+        style={"borderLeft": f"6px solid {banner.colour}", "padding": "4px 12px",
+               "margin": "8px 0", "background": "#f7f7f7"})
 
 
 def register(app: dash.Dash, dctx: DashboardContext) -> None:
     def layout(**_query: str) -> html.Div:
         return html.Div([
             html.H2("Alerts"), disclaimer(),
+            html.Div(id=ids.ALERTS_STATUS, role="status"),  # what could be judged, first
             html.Div(id=ids.ALERT_ACTION_STATUS, role="status"),
             html.Div(id=ids.ALERTS_LIST),  # filled for the tab's chosen wearer (ids.WEARER)
         ])
 
     dash.register_page(__name__, path="/", name="Alerts", title="solewatch: alerts",
                        order=0, layout=layout)
+
+    @app.callback(Output(ids.ALERTS_STATUS, "children"),
+                  Input(ids.WEARER, "data"), Input(ids.ALERTS_LIST, "children"))
+    def _show_status(chosen: str | None, _cards_shown: object) -> html.Div:
+        return _status_banner(dctx, chosen)  # again after an alert was resolved
 
     @app.callback(Output(ids.ALERT_ACTION_STATUS, "children"),
                   Output(ids.ALERTS_LIST, "children"),

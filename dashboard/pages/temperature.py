@@ -25,6 +25,7 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                                options=[{"label": "°C", "value": "C"},
                                         {"label": "°F", "value": "F"}]),
             ]),
+            html.P(id=ids.TEMP_NEWEST, role="status"),
             html.P(id=ids.TEMP_SUMMARY),
             dcc.Graph(id=ids.TEMP_GRAPH, config={"displaylogo": False, "responsive": True}),
         ])
@@ -33,11 +34,15 @@ def register(app: dash.Dash, dctx: DashboardContext) -> None:
                        title="solewatch: temperature", order=1, layout=layout)
 
     @app.callback(Output(ids.TEMP_GRAPH, "figure"), Output(ids.TEMP_SUMMARY, "children"),
+                  Output(ids.TEMP_NEWEST, "children"),
                   Input(ids.TEMP_RANGE, "value"), Input(ids.TEMP_UNIT, "value"),
                   Input(ids.WEARER, "data"))
     def _draw(days: int, unit: str, chosen: str | None) -> tuple:
         with dctx.store() as store:
             wearer = dctx.wearer_for(store, chosen)
             if wearer is None:
-                return {"data": [], "layout": {}}, "No readings in the store yet."
-            return views.temperature_view(store, wearer, days=int(days), unit=unit)
+                return {"data": [], "layout": {}}, "No readings in the store yet.", ""
+            today = dctx.today_for(store, wearer)
+            figure, summary = views.temperature_view(store, wearer, days=int(days), unit=unit,
+                                                     today=today)
+            return figure, summary, views.newest_data_text(store, wearer, today)

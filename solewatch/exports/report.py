@@ -22,6 +22,7 @@ from analysis.alerts import ADVICE
 from analysis.config import PressureConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import FEET, REGIONS, SITES
+from analysis.temperature.coverage import STATUS_WINDOW_DAYS
 from solewatch.exports import svg
 from solewatch.exports.svg import OKABE_ITO, Chart, Series
 from solewatch.exports.tables import (
@@ -92,6 +93,9 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .badge.acknowledged { border-color: var(--ack); }
 .badge.resolved { border-color: var(--done); }
 .muted { color: #555; font-size: 9pt; }
+.status { border: 2px solid var(--done); padding: 1mm 3mm; margin: 3mm 0; }
+.status.incomplete { border-color: var(--ack); border-width: 2px 2px 2px 8px; }
+.status.attention { border-color: var(--open); border-width: 2px 2px 2px 8px; }
 .advice { background: #f3f3f3; padding: 1.5mm 2mm; }
 svg.chart { width: 100%; height: auto; display: block; margin: 1mm 0 3mm;
             break-inside: avoid; }
@@ -232,6 +236,25 @@ def _cell(value: Any, key: str) -> str:
     if isinstance(value, float):
         return _num(value, "", 0 if evidence_unit(key) == "min" else 2, fixed=True)
     return _num(value, "")
+
+
+def status_day(store: Store, wearer: str, end: date, generated: datetime) -> date:
+    """The day the report's status is judged on: the wearer's local today, or the end of the
+    range when the range ends before it."""
+    return min(end, store.wearer_today(wearer, generated))
+
+
+def _status(status: dict[str, Any]) -> str:
+    """The status first, above the alerts: what could be judged on the status day (see
+    analysis.temperature.coverage), never a bare "no alerts" when days were not judged."""
+    word = {"attention": "NEEDS ATTENTION", "incomplete": "INCOMPLETE — not everything "
+            "could be judged", "quiet": "QUIET — judged, nothing found"}[status["status"]]
+    reasons = "".join(f"<li>{_h(r[:1].upper() + r[1:])}</li>" for r in status["reasons"])
+    lead = (f"<ul>{reasons}</ul>" if reasons else
+            f"<p>Every day of the last {STATUS_WINDOW_DAYS} up to {status['today']} was judged "
+            "and no alert is open.</p>")
+    return (f'<section id="status" class="status {status["status"]}" role="status">'
+            f'<h2>Status on {_h(status["today"])}: {word}</h2>{lead}</section>')
 
 
 def _alerts(h: WearerHistory) -> str:
@@ -440,8 +463,9 @@ def render_report(store: Store, wearer: str, start: date | str, end: date | str,
     inverted range or a range without data."""
     h = collect(store, wearer, start, end)
     generated = (generated_at or datetime.now(UTC)).astimezone(UTC)
-    body = "".join((_header(h, generated), _alerts(h), _temperature(h), _gait(h),
-                    _pressure(h), _notes(h)))
+    status = store.status(h.wearer, status_day(store, h.wearer, h.end, generated))
+    body = "".join((_header(h, generated), _status(status), _alerts(h), _temperature(h),
+                    _gait(h), _pressure(h), _notes(h)))
     footer = ('<footer><p class="muted">Made by solewatch on this computer from the local '
               "history store; nothing in this file loads from the network. Thresholds and "
               "reference ranges with their sources: docs/clinical.md. "

@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from analysis.alerts import Alert
+from analysis.config import TemperatureConfig
 from analysis.sites import FEET, REGIONS
 from solewatch.store.errors import AlertTransitionError, NotFoundError, StoreError
 from solewatch.store.models import (
@@ -746,6 +747,100 @@ class Store:
             if end is not None:
                 q = q.where(model.day <= _day(end, "end"))  # type: ignore[attr-defined]
             return list(s.scalars(q))
+
+    # -- what could be judged ------------------------------------------------------------
+
+    def coverage(self, wearer: str, start: date, end: date, *,
+                 min_minutes: float | None = None) -> list[dict[str, Any]]:
+        """One row per day from ``start`` to ``end`` (inclusive), days without any stored data
+        included: ``{date, left_minutes, right_minutes, judged, reason}`` as
+        analysis.temperature.coverage gives it, derived from the daily_temperature rows.
+
+        Stored days are summarised per day (solewatch.daily), so a day on which one insole sent
+        nothing has values of the other foot only: "no data from the right insole". A day with
+        no row at all: "no data from either insole". ``left_minutes`` / ``right_minutes`` here
+        are the rested minutes behind that foot's stored values (the store keeps no worn
+        time), 0 without a value. The feet monitored are those with a value anywhere in the
+        history (one: a single-foot wearer). ``min_minutes``: the daily_min_minutes the rows
+        were judged with (the default setting), only used to word the reason.
+        """
+        from analysis.temperature.coverage import judge_day
+
+        start, end = _day(start, "start"), _day(end, "end")
+        if end < start:
+            raise StoreError(f"coverage: end {end.isoformat()} is before start "
+                             f"{start.isoformat()}")
+        if min_minutes is None:
+            min_minutes = TemperatureConfig().daily_min_minutes
+        feet, _ = self._temperature_feet(wearer)
+        by_day: dict[date, list[DailyTemperature]] = {}
+        for r in self.daily_temperature(wearer, start=start, end=end):
+            by_day.setdefault(r.day, []).append(r)
+        out = []
+        for i in range((end - start).days + 1):
+            day = start + timedelta(days=i)
+            rows = by_day.get(day, [])
+            minutes = {f: max((r.minutes for r in rows if getattr(r, f"{f}_c") is not None),
+                              default=0.0) for f in FEET}
+            present = {f: any(getattr(r, f"{f}_c") is not None for r in rows) for f in FEET}
+            if rows and not any(present.values()):
+                has: dict[str, bool | None] = dict.fromkeys(FEET)  # data, none usable: unknown
+            else:
+                has = dict(present)
+            judged, reason = judge_day(
+                feet=feet, has_data=has, worn_minutes=dict.fromkeys(FEET),
+                rest_minutes=max((r.minutes for r in rows), default=0.0),
+                enough=any(r.enough for r in rows), min_minutes=min_minutes)
+            out.append({"date": day, "left_minutes": round(minutes["left"], 1),
+                        "right_minutes": round(minutes["right"], 1), "judged": judged,
+                        "reason": reason})
+        return out
+
+    def _temperature_feet(self, wearer: str) -> tuple[tuple[str, ...], dict[str, date | None]]:
+        """The feet with a stored value anywhere in the history (both when none has one) and
+        the last day each had one."""
+        with self.transaction() as s:
+            wid = self._wearer(s, wearer).id
+            last = {f: s.scalar(sa.select(sa.func.max(DailyTemperature.day)).where(
+                DailyTemperature.wearer_id == wid,
+                getattr(DailyTemperature, f"{f}_c").is_not(None))) for f in FEET}
+        feet = tuple(f for f in FEET if last[f] is not None) or FEET
+        return feet, last
+
+    def status(self, wearer: str, today: date, *, min_minutes: float | None = None,
+               in_progress: bool = True) -> dict[str, Any]:
+        """What the wearer's history lets one say on ``today`` (the wearer's local today; see
+        :meth:`wearer_today`): analysis.temperature.coverage.overall_status over the coverage
+        of the last STATUS_WINDOW_DAYS days (from the first stored day on, for a wearer
+        monitored for less than that) and the alerts not resolved. ``in_progress``: ``today``
+        is the wearer's current day, still being recorded (``today_in_progress``: it counts
+        once judged; an insole whose last data is from yesterday is silent only when the
+        other has sent data today); False judges ``today`` as a finished day."""
+        from analysis.temperature.coverage import STATUS_WINDOW_DAYS, overall_status
+
+        today = _day(today, "today")
+        feet, last = self._temperature_feet(wearer)
+        # Days before monitoring began are not days that could not be judged.
+        with self.transaction() as s:
+            first = s.scalar(sa.select(sa.func.min(DailyTemperature.day)).where(
+                DailyTemperature.wearer_id == self._wearer(s, wearer).id))
+        start = today - timedelta(days=STATUS_WINDOW_DAYS - 1)
+        if first is not None and start < first <= today:
+            start = first
+        rows = self.coverage(wearer, start, today, min_minutes=min_minutes)
+        return overall_status(rows, self.alerts(wearer), today=today, feet=feet,
+                              last_data=last, today_in_progress=in_progress)
+
+    def wearer_today(self, wearer: str, now: datetime | None = None) -> date:
+        """The wearer's local calendar day at ``now`` (default: the clock): in the wearer's
+        time zone when the store knows it, else in this machine's."""
+        now = _when(now, "now")
+        w = self.get_wearer(wearer)
+        if w.time_zone:
+            from zoneinfo import ZoneInfo
+
+            return now.astimezone(ZoneInfo(w.time_zone)).date()
+        return now.astimezone().date()
 
     def write_day(self, wearer: str, day: date, *,
                   temperature_rows: Iterable[Mapping[str, Any]] = (),
