@@ -27,13 +27,13 @@ from typing import Any, Final
 from analysis.alerts import ADVICE
 from analysis.errors import SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
-from analysis.sites import SITE_LABELS
+from analysis.sites import REGION_LABELS
 from solewatch.store import AlertStep, Store, StoredAlert, local_time
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
 #: Alerts, notes and sessions are kept when they touch the range; a note's day is its local day.
-SITE_LABELS_ALL: Final[dict[str, str]] = {**SITE_LABELS, "foot_mean": "whole foot (mean of sites)",
-                                          "toes": "toes 2-5"}
+SITE_LABELS_ALL: Final[dict[str, str]] = {**REGION_LABELS,
+                                          "foot_mean": "whole foot (mean of sites)"}
 
 
 class ExportError(SolewatchError):
