@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from analysis.alerts import PEAK_PRESSURE, SUSTAINED_PRESSURE, merge_episodes, without_day
-from analysis.config import AnalysisConfig, PressureConfig
+from analysis.config import PressureConfig
 from analysis.errors import InputError
 from analysis.layouts import SOLEWATCH_16
 from analysis.pipeline import analyze
