@@ -218,9 +218,8 @@ def test_0003_admits_the_new_rules_keeps_alerts_and_downgrade_refuses_while_they
         store.upsert_alerts("ann", [new], at=T0)
     before = snapshot_of(store, exclude=NEW_TABLES)
 
-    store.migrate()
-    assert store.revision() == store.head_revision() == "0003"
-    assert _schema_diff(store) == []
+    store.migrate("0003")
+    assert store.revision() == "0003"
     assert snapshot_of(store, exclude=NEW_TABLES) == before  # every alert kept
     finding = Alert(rule=BASELINE_DIFFERENCE, foot="left", site="midfoot", first_day=DAY,
                     confirmed_day=DAY, delta_c=2.4, message="m", evidence={"days": []})
@@ -241,4 +240,9 @@ def test_0003_admits_the_new_rules_keeps_alerts_and_downgrade_refuses_while_they
     with pytest.raises(RuntimeError, match="cannot downgrade below 0003"):
         store.downgrade("0002")
     assert store.revision() == "0003"
+    store.migrate()  # on to the newest schema (0004 and later) with the alerts kept
+    assert store.revision() == store.head_revision()
+    assert _schema_diff(store) == []
+    assert {a.rule for a in store.alerts("ann")} == {"contralateral_site", PEAK_PRESSURE,
+                                                      BASELINE_DIFFERENCE}
     store.close()
