@@ -246,3 +246,32 @@ def test_migration_0004_adds_the_step_columns_and_keeps_every_row(store_url):
     assert [{k: v for k, v in r.items() if k != "updated_at"} for r in back] == [
         {k: v for k, v in r.items() if k != "updated_at"} for r in old]
     store.close()
+
+
+def test_pressure_alerts_are_on_the_alerts_page_and_in_the_report(store, tmp_path):
+    from dashboard.views import alert_cards
+    from solewatch.exports.report import render_report
+
+    inbox = tmp_path / "inbox"
+    for i, day in enumerate((D0, D0 + timedelta(days=1))):
+        write_walk(inbox, day, seed=40 + i, duration_s=60.0)
+    # (on a day of its own: of several pressure recordings of a day the longest is summarised)
+    write_sitting(inbox, D0 + timedelta(days=2))
+    run(store, inbox)
+    stored = {(a.rule, a.foot): a for a in store.alerts("ann")}
+    assert {r for r, _ in stored} == {PEAK_PRESSURE, SUSTAINED_PRESSURE}
+    cards = alert_cards(store, "ann")
+    assert len(cards) == len(stored)  # none filtered out as "temperature only"
+    peak = [c for c in cards if c.title == "Walking pressure over the target"]
+    assert len(peak) == 2 and all("Heel" in c.where or "heel" in c.where for c in peak)
+    for c in peak:
+        a = stored[PEAK_PRESSURE, c.where.split()[0].lower()]
+        assert f"latest {a.evidence['latest_peak_kpa']:.0f} kPa" in c.delta
+        assert "200 kPa" in c.delta and "no value" not in c.delta
+    sitting = [c for c in cards if c.title == "Pressure held for a long time"]
+    assert len(sitting) == 2 and all("17 minutes" in c.delta for c in sitting)
+    html = render_report(store, "ann", D0, D0 + timedelta(days=2), generated_at=NOW)
+    for a in stored.values():
+        assert f'id="alert-{a.id}"' in html
+    assert "Walking pressure over the target" in html
+    assert "walking peak (median step)" in html  # the evidence table's column
