@@ -275,3 +275,26 @@ def test_pressure_alerts_are_on_the_alerts_page_and_in_the_report(store, tmp_pat
         assert f'id="alert-{a.id}"' in html
     assert "Walking pressure over the target" in html
     assert "walking peak (median step)" in html  # the evidence table's column
+
+
+def test_a_late_earlier_day_moves_the_episode_and_supersedes_only_its_own_region(store,
+                                                                                 tmp_path):
+    inbox = tmp_path / "inbox"
+    for i, day in enumerate((D0 + timedelta(days=1), D0 + timedelta(days=2))):
+        write_walk(inbox, day, seed=50 + i, duration_s=60.0)
+    run(store, inbox)
+    before = {a.foot: a for a in peak_alerts(store)}
+    assert set(before) == {"left", "right"}
+    assert all(a.first_day == D0 + timedelta(days=1) for a in before.values())
+    write_walk(inbox, D0, seed=52, duration_s=60.0)  # the day before arrives late
+    report = run(store, inbox, now=NOW + timedelta(hours=1))
+    now = peak_alerts(store)
+    opened = [a for a in now if a.status == "open"]
+    assert sorted((a.foot, a.first_day) for a in opened) == [("left", D0), ("right", D0)]
+    assert all(len(a.evidence["days"]) == 3 for a in opened)
+    assert sorted(a.id for a in report.alerts_superseded) == sorted(a.id for a in
+                                                                   before.values())
+    for a in report.alerts_superseded:
+        new = next(x for x in opened if x.foot == a.foot)
+        note = store.alert_history(a.id)[-1].note
+        assert note.startswith(f"superseded by alert {new.id}")  # same foot AND region
