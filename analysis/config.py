@@ -254,7 +254,8 @@ class GaitConfig:
 
 @dataclass(frozen=True)
 class PressureConfig:
-    """Plantar-pressure alerts."""
+    """Plantar-pressure alerts: sustained pressure (Abbott 2019) and peak pressure over the
+    in-shoe target (Bus 2011/2013)."""
 
     sustained_kpa: float = setting(
         35.0 * MMHG_KPA, unit="kPa",
@@ -268,6 +269,41 @@ class PressureConfig:
     peak_target_kpa: float = setting(
         200.0, unit="kPa",
         source="In-shoe peak pressure target below 200 kPa (Bus 2011/2013).",
+    )
+    peak_step_percentile: float = setting(
+        50.0, unit="percentile of the day's per-step region peaks",
+        source="Engineering: the peak_pressure rule compares the median of the day's per-step "
+        "peaks (highest sensor of the region during each stance) with peak_target_kpa. Bus "
+        "2011/2013 compared the mean of the peaks of midgait steps with 200 kPa, not one "
+        "sample; the median is its robust form, so stairs, a stumble or a turn that raise a "
+        "few steps, and a single noisy sample, do not move it.",
+    )
+    peak_min_steps: int = setting(
+        12, unit="steps per foot and day",
+        source="Engineering: Bus 2011/2013 averaged a dozen or more midgait steps per "
+        "measurement; a day with fewer steps of a foot is not judged (neither over nor "
+        "under target).",
+    )
+    peak_confirm_days: int = setting(
+        2, unit="days with walking data",
+        source="Engineering: the day's statistic must be over target on this many days with "
+        "walking data in a row before the peak_pressure rule alerts (days without walking "
+        "are skipped, not counted), as the temperature rules need temperature."
+        "consecutive_days (Wijlens 2017; Skafjeld 2015): one day can be an unusual walk "
+        "(new shoes, carrying a load).",
+    )
+    peak_episode_gap_days: int = setting(
+        3, unit="days with walking data under target",
+        source="Engineering: a day over target after at most this many judged days under "
+        "target continues the same peak-pressure episode (updated, not re-alerted), as "
+        "temperature.episode_gap_days; peak pressure comes from the foot and the shoe, and "
+        "goes back and forth around the target from day to day.",
+    )
+    sustained_episode_gap_days: int = setting(
+        3, unit="days",
+        source="Engineering: sustained pressure on the same foot and region again within this "
+        "many calendar days after the last day it was found is the same episode (the alert "
+        "is updated, not raised again), as temperature.episode_gap_days.",
     )
     sustained_max_gap_s: float = setting(
         10.0, unit="s",

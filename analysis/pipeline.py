@@ -5,7 +5,9 @@ Order of work (each step reads what the one before produced; nothing is computed
 1. per-foot load and centre of pressure, one pass over the sensor arrays (analysis.load);
 2. gait events per foot -> strides -> walking bouts -> variability, asymmetry, PCI, DFA;
 3. quiet standing -> static balance; exercise repetitions;
-4. regional peak pressure, pressure-time integral, sustained-pressure alerts;
+4. regional peak pressure, pressure-time integral, per-step peaks (from the gait contacts),
+   sustained-pressure alerts (one per episode) and the peak_pressure rule over the
+   recording's days;
 5. temperature: faults, wear, daily left/right statistics, offsets, alert rules.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.alerts import Alert
+from analysis.alerts import Alert, merge_episodes
 from analysis.config import AnalysisConfig
 from analysis.errors import DataProblem
 from analysis.sites import FEET
@@ -170,6 +172,35 @@ def _gait(stream: PressureStream, loads, config: AnalysisConfig, notes: list[str
     return GaitResult(events, strides, summary, balance, exercises)
 
 
+def _peak_pressure(days: list[dict[str, Any]], config: AnalysisConfig,
+                   notes: list[str]) -> list[Alert]:
+    """The peak_pressure rule over the recording's own days; a day over target that the
+    recording alone cannot confirm is said in a note (the daily job judges the history)."""
+    from analysis.pressure_rules import (
+        peak_pressure_alerts,
+        statistic_words,
+        unconfirmed_days_over,
+    )
+    from analysis.sites import REGION_LABELS
+
+    cfg = config.pressure
+    found = peak_pressure_alerts(days, cfg)
+    covered = {(a.foot, a.site, d["date"]) for a in found for d in a.evidence["days"]}
+    for r in unconfirmed_days_over(days, cfg):
+        day = r["date"].isoformat() if r["date"] else None
+        if (r["foot"], r["region"], day) in covered:
+            continue
+        when = f"on {day}" if day else "in this recording"
+        notes.append(
+            f"Walking pressure under the {REGION_LABELS[r['region']]} of the {r['foot']} foot "
+            f"was over the {cfg.peak_target_kpa:g} kPa target {when} "
+            f"({r['step_peak_kpa']:.0f} kPa, the {statistic_words(cfg)}, {r['steps']} steps); "
+            "an alert needs "
+            f"{cfg.peak_confirm_days} days with walking over the target, which the daily "
+            "history judges.")
+    return found
+
+
 def _load_for_temperature(
     pressure: PressureStream, loads: dict[str, Any], temperature: TemperatureStream,
     notes: list[str],
@@ -246,9 +277,13 @@ def analyze(
         if pressure.unit == "raw":
             notes.append("Pressure is uncalibrated: pressures cannot be reported, only timing.")
         else:
-            report = pressure_report(pressure, config.pressure)
+            contacts = {f: (ev.initial_contacts_s, ev.final_contacts_s)
+                        for f, ev in gait.events.items()}
+            report = pressure_report(pressure, config.pressure, contacts=contacts)
             pressure_summary = report.summary
-            alerts.extend(report.alerts)
+            alerts.extend(merge_episodes(report.alerts,
+                                         gap_days=config.pressure.sustained_episode_gap_days))
+            alerts.extend(_peak_pressure(report.days, config, notes))
     temp_result = None
     if temperature is not None:
         from analysis.temperature import analyze_temperature

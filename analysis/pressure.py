@@ -14,7 +14,13 @@ sustained-pressure alerts.
   under one sensor is what counts). PTI is the region's MEAN pressure integrated over time,
   ``sum(mean_kpa * dt)``, so that a region with more sensors does not get a larger integral
   and the PTI stays in kPa·s whatever the sensor count. Peaks above
-  ``PressureConfig.peak_target_kpa`` (200 kPa, Bus 2011/2013) are flagged, not alerted.
+  ``PressureConfig.peak_target_kpa`` (200 kPa, Bus 2011/2013) are flagged
+  (``peak_above_target``: the single highest reading, not an alert).
+* :func:`step_region_peaks` / the summary's ``step_peak_kpa`` and ``steps``: given the gait
+  contacts, the highest sensor reading of each region during each stance (one value per step),
+  and the day's robust statistic of those step peaks (``PressureConfig.peak_step_percentile``,
+  the median). The peak_pressure rule (analysis/pressure_rules.py) judges that statistic, not
+  one sample.
 * :func:`sustained_pressure_alerts`: a region whose MEAN pressure stays above
   ``PressureConfig.sustained_kpa`` for longer than ``sustained_duration_s`` (Orpyx SurroSense
   Rx, Abbott 2019), gaps shorter than ``sustained_max_gap_s`` bridged, stretches shorter than
@@ -33,8 +39,10 @@ sensors). Everything is vectorised over samples: one (n, n_regions) array per fo
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -42,7 +50,7 @@ import numpy as np
 from analysis.alerts import SUSTAINED_PRESSURE, Alert
 from analysis.config import PressureConfig
 from analysis.errors import InputError
-from analysis.sites import FEET, REGIONS, SITE_LABELS, foot_index
+from analysis.sites import FEET, REGION_LABELS, REGIONS, foot_index
 from analysis.streams import PressureStream
 
 #: 1 N over 1 mm² is 1 MPa = 1000 kPa.
@@ -271,6 +279,7 @@ def _regions_of(stream: PressureStream, foot: str, basis: str) -> _FootRegions:
 def _summarise_foot(
     values: np.ndarray, fr: _FootRegions, names: list[str], scale: np.ndarray,
     member: np.ndarray, basis: str, dt: float, config: PressureConfig,
+    steps: StepPeaks | None = None,
 ) -> dict[str, dict[str, Any]]:
     total, count = _sum_and_count(fr)
     column_peak = _column_max(values).astype(np.float64) * scale  # kPa (or N) per sensor
@@ -291,6 +300,10 @@ def _summarise_foot(
                 "mean_kpa": float(mean_values[j]),
                 "peak_above_target": bool(peak > config.peak_target_kpa),
             }
+            if steps is not None:
+                stat, n = _step_statistic(steps.peak_kpa[:, [j]], config)
+                per_region[r]["step_peak_kpa"] = float(stat[0])
+                per_region[r]["steps"] = int(n[0])
         else:
             per_region[r] = {
                 "basis": "force",
@@ -317,6 +330,123 @@ def region_pressure_summary(
     """
     report = pressure_report(stream, config, alerts=False)
     return report.summary
+
+
+# --------------------------------------------------------------------------- step peaks
+
+#: Per foot: (initial contacts, final contacts) in seconds on the stream's time base, as
+#: analysis.gait.events.FootEvents gives them.
+Contacts = Mapping[str, tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True, eq=False)
+class StepPeaks:
+    """One foot's steps: ``start_s`` (n,) of each stance, ``peak_kpa`` (n, r): the highest
+    reading of any sensor of each region during that stance (NaN: no valid sample), regions in
+    ``regions`` order."""
+
+    foot: str
+    regions: tuple[str, ...]
+    start_s: np.ndarray
+    peak_kpa: np.ndarray
+
+
+def _stances(t: np.ndarray, ic: np.ndarray, fc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample index ranges [s, e) of the stances: each initial contact to the first final
+    contact after it, when that comes before the next initial contact."""
+    ic = np.asarray(ic, dtype=np.float64)
+    fc = np.asarray(fc, dtype=np.float64)
+    if not ic.size or not fc.size:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    j = np.searchsorted(fc, ic, side="right")
+    ok = j < fc.size
+    end = np.full(ic.size, np.inf)
+    end[ok] = fc[j[ok]]
+    nxt = np.append(ic[1:], np.inf)
+    ok &= end <= nxt
+    s = np.searchsorted(t, ic[ok], side="left")
+    e = np.searchsorted(t, end[ok], side="left")
+    keep = e > s
+    return s[keep], e[keep]
+
+
+def step_region_peaks(stream: PressureStream, contacts: Contacts) -> dict[str, StepPeaks]:
+    """Per foot with contacts: every stance's highest sensor reading per region, in kPa.
+
+    Needs pressure (kPa, or N with sensor areas; see :func:`pressure_report`). A stance runs
+    from an initial contact to the next final contact; a contact without its partner is not a
+    step. Vectorised: one NaN-ignoring max per region over samples, then one ``reduceat``
+    over the stance boundaries.
+    """
+    if _basis(stream) != "pressure":
+        raise InputError(
+            f"step peak pressures need pressure (kPa, or N with sensor areas); the stream is "
+            f"in {stream.unit!r} with layout {stream.layout.name!r}", source=stream.source)
+    names, scale, member = _region_matrix(stream)
+    t = np.asarray(stream.time_s, dtype=np.float64)
+    out = {}
+    for foot in stream.feet():
+        if foot not in contacts:
+            continue
+        ic, fc = contacts[foot]
+        s, e = _stances(t, ic, fc)
+        peaks = np.full((s.size, len(names)), np.nan)
+        if s.size:
+            values = stream.foot(foot)
+            per_sample = np.empty((values.shape[0] + 1, len(names)))
+            per_sample[-1] = np.nan  # a stance ending with the recording reduces up to here
+            for j in range(len(names)):
+                cols = np.flatnonzero(member[:, j])
+                per_sample[:-1, j] = np.fmax.reduce(values[:, cols] * scale[cols], axis=1)
+            bounds = np.empty(2 * s.size, dtype=np.intp)
+            bounds[0::2], bounds[1::2] = s, e
+            peaks = np.fmax.reduceat(per_sample, bounds, axis=0)[0::2]
+        out[foot] = StepPeaks(foot, tuple(names), t[s] if s.size else np.empty(0), peaks)
+    return out
+
+
+def _step_statistic(peaks: np.ndarray, config: PressureConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per region: the configured percentile of the finite step peaks, and how many steps."""
+    finite = np.isfinite(peaks)
+    n = finite.sum(axis=0)
+    stat = np.full(peaks.shape[1], np.nan)
+    for j in np.flatnonzero(n):
+        stat[j] = float(np.percentile(peaks[finite[:, j], j], config.peak_step_percentile))
+    return stat, n
+
+
+def daily_step_peaks(
+    stream: PressureStream, contacts: Contacts, config: PressureConfig | None = None
+) -> list[dict[str, Any]]:
+    """The daily rows the peak_pressure rule judges, from one recording: per local day (the
+    stream's wall clock; ``date`` None without one), foot and region: ``step_peak_kpa`` (the
+    ``peak_step_percentile`` of that day's step peaks) and ``steps`` (steps with a valid
+    reading of the region)."""
+    return _daily_rows(stream, step_region_peaks(stream, contacts), config or PressureConfig())
+
+
+def _daily_rows(stream: PressureStream, steps: dict[str, StepPeaks],
+                config: PressureConfig) -> list[dict[str, Any]]:
+    rows = []
+    for foot, sp in steps.items():
+        if stream.start is None:
+            days = np.zeros(sp.start_s.size, dtype=np.int64)
+            labels: list[date | None] = [None]
+        else:
+            first = stream.start.date()
+            midnight = stream.start.replace(hour=0, minute=0, second=0, microsecond=0)
+            offset_s = (stream.start - midnight).total_seconds()
+            days = np.floor((sp.start_s + offset_s) / 86400.0).astype(np.int64)
+            labels = [first + timedelta(days=int(d)) for d in range(int(days.max(initial=0)) + 1)]
+        for d, day in enumerate(labels):
+            sel = days == d
+            if not sel.any():
+                continue
+            stat, n = _step_statistic(sp.peak_kpa[sel], config)
+            for j, region in enumerate(sp.regions):
+                rows.append({"date": day, "foot": foot, "region": region,
+                             "step_peak_kpa": float(stat[j]), "steps": int(n[j])})
+    return rows
 
 
 # --------------------------------------------------------------------------- alerts
@@ -402,12 +532,14 @@ def _alerts_foot(
             seg = np.array(fr.series[s:e, j], dtype=np.float64)
             mean_kpa = float(np.nanmean(seg))
             day = None
+            clock = None
             when = f"{_duration_words(start_s)} into the recording"
             if stream.start is not None:
                 at = stream.start + timedelta(seconds=start_s)
                 day = at.date()
+                clock = f"{at:%H:%M}"
                 when = f"from {at:%H:%M} on {at:%Y-%m-%d}"
-            label = SITE_LABELS.get(region, region)
+            label = REGION_LABELS.get(region, region)
             alerts.append(
                 Alert(
                     rule=SUSTAINED_PRESSURE,
@@ -429,6 +561,11 @@ def _alerts_foot(
                         "threshold_duration_s": float(config.sustained_duration_s),
                         "max_gap_s": float(config.sustained_max_gap_s),
                         "source": stream.source,
+                        # one row per stretch: merged across days into one alert per episode
+                        # (analysis.alerts.merge_episodes)
+                        "days": [{"date": day.isoformat() if day else None, "start": clock,
+                                  "start_s": start_s, "duration_s": float(d),
+                                  "mean_kpa": round(mean_kpa, 1)}],
                     },
                 )
             )
@@ -462,10 +599,13 @@ def sustained_pressure_alerts(
 @dataclass(frozen=True)
 class PressureReport:
     """Regional summary (None for raw counts) and sustained-pressure alerts (empty without
-    pressure) of one stream, computed from one region series per foot."""
+    pressure) of one stream, computed from one region series per foot; with contacts, also
+    ``days``: the daily step-peak rows (:func:`daily_step_peaks`) the peak_pressure rule
+    judges."""
 
     summary: dict[str, dict[str, dict[str, Any]]] | None
     alerts: list[Alert]
+    days: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 def pressure_report(
@@ -474,12 +614,14 @@ def pressure_report(
     *,
     summary: bool = True,
     alerts: bool = True,
+    contacts: Contacts | None = None,
 ) -> PressureReport:
     """:func:`region_pressure_summary` and :func:`sustained_pressure_alerts` in one pass.
 
     The pipeline should call this: each foot's (n, n_regions) region series is computed once
     and shared. Alerts are computed only when the stream gives pressure (kPa, or N with sensor
-    areas); otherwise the list is empty.
+    areas); otherwise the list is empty. ``contacts`` (the gait events) add the per-step
+    statistic to the summary (``step_peak_kpa``, ``steps``) and fill ``days``.
     """
     config = config or PressureConfig()
     basis = _basis(stream)
@@ -487,16 +629,20 @@ def pressure_report(
         return PressureReport(None, [])
     names, scale, member = _region_matrix(stream)
     dt = 1.0 / float(stream.sample_rate_hz)
+    steps = (step_region_peaks(stream, contacts)
+             if contacts is not None and basis == "pressure" else {})
     out_summary: dict[str, dict[str, dict[str, Any]]] = {}
     out_alerts: list[Alert] = []
     for foot in stream.feet():
         fr = _regions_of(stream, foot, basis)
         if summary:
             out_summary[foot] = _summarise_foot(
-                stream.foot(foot), fr, names, scale, member, basis, dt, config
+                stream.foot(foot), fr, names, scale, member, basis, dt, config,
+                steps.get(foot),
             )
         if alerts and basis == "pressure":
             out_alerts.extend(_alerts_foot(stream, foot, fr, names, config))
         del fr
     out_alerts.sort(key=lambda a: (a.evidence["start_s"], a.foot, a.site))
-    return PressureReport(out_summary if summary else None, out_alerts)
+    days = _daily_rows(stream, steps, config) if steps else []
+    return PressureReport(out_summary if summary else None, out_alerts, days)

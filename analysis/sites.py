@@ -28,6 +28,9 @@ SITE_LABELS: Final[dict[str, str]] = {
 #: too ("mth3" stands for the central forefoot, metatarsal heads 2-4); "toes" are toes 2-5.
 REGIONS: Final[tuple[str, ...]] = ("hallux", "toes", "mth1", "mth3", "mth5", "midfoot", "heel")
 
+#: Plain-word names of the pressure regions (the six sites and the smaller toes).
+REGION_LABELS: Final[dict[str, str]] = {**SITE_LABELS, "toes": "smaller toes (2nd to 5th)"}
+
 #: Where each temperature site sits in the right-foot insole frame (see layouts.py), in mm.
 SITE_POSITIONS_MM: Final[dict[str, tuple[float, float]]] = {
     "hallux": (-24.0, 228.0),

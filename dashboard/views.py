@@ -15,7 +15,7 @@ from typing import Any, Final
 from analysis.alerts import ADVICE
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
-from analysis.sites import SITE_LABELS, SITES
+from analysis.sites import REGION_LABELS, SITES
 from analysis.temperature.coverage import STATUS_WINDOW_DAYS
 from dashboard.live.geometry import VIRIDIS_ANCHORS
 from solewatch.store import Store
@@ -80,6 +80,9 @@ RULE_WORDS: Final[dict[str, str]] = {
     "ipsilateral_hotspot": "One spot warmer than the rest of the same foot",
     "single_foot": "One foot warmer than usual",
     "sudden_rise": "One foot warmed up quickly",
+    "unsafe_temperature": "Skin temperature that can burn or freeze",
+    "sustained_pressure": "Pressure held for a long time",
+    "peak_pressure": "Walking pressure over the target",
 }
 NOTE_KIND_WORDS: Final[dict[str, str]] = {
     "symptom": "Symptom", "exercise": "Exercise", "shoe": "Shoes", "other": "Other"}
@@ -90,7 +93,7 @@ def site_label(site: str | None) -> str:
         return ""
     if site == FOOT_MEAN:
         return "whole foot (mean of all sites)"
-    return SITE_LABELS.get(site, site)
+    return REGION_LABELS.get(site, site)
 
 
 def delta_for_display(delta_c: float | None, unit: str) -> float | None:
@@ -143,6 +146,18 @@ def _evidence_lines(evidence: dict[str, Any]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _headline_value(alert: Any) -> str:
+    """The value a card leads with: the temperature difference, or for pressure alerts
+    the latest walking peak against its target (pressure alerts have no difference)."""
+    ev = alert.evidence
+    if alert.delta_c is None and isinstance(ev.get("latest_peak_kpa"), int | float):
+        return (f"latest {ev['latest_peak_kpa']:.0f} kPa on {ev.get('last_day')}, target "
+                f"{ev.get('target_kpa', 0):.0f} kPa")
+    if alert.delta_c is None and isinstance(ev.get("duration_s"), int | float):
+        return f"latest stretch {ev['duration_s'] / 60:.0f} minutes without a real break"
+    return f"difference {format_delta(alert.delta_c)}"
+
+
 def alert_card(alert: Any) -> AlertCard:
     """An AlertCard from a solewatch.store.StoredAlert."""
     where = ", ".join(x for x in (f"{alert.foot} foot" if alert.foot else "",
@@ -154,7 +169,7 @@ def alert_card(alert: Any) -> AlertCard:
     return AlertCard(
         id=alert.id, status=alert.status, status_word=STATUS_WORDS[alert.status],
         title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
-        since=since, delta=f"difference {format_delta(alert.delta_c)}",
+        since=since, delta=_headline_value(alert),
         evidence=_evidence_lines(dict(alert.evidence)), advice=ADVICE.get(alert.rule, ""),
         can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved")
 

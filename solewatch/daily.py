@@ -39,7 +39,15 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import sqlalchemy as sa
 
-from analysis.alerts import SUDDEN_RISE, SUSTAINED_PRESSURE, UNSAFE_TEMPERATURE, Alert
+from analysis.alerts import (
+    PEAK_PRESSURE,
+    SUDDEN_RISE,
+    SUSTAINED_PRESSURE,
+    UNSAFE_TEMPERATURE,
+    Alert,
+    merge_episodes,
+    without_day,
+)
 from analysis.config import AnalysisConfig
 from analysis.errors import DataProblem, InputError, SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
@@ -84,6 +92,16 @@ SYSTEM_ACTOR: Final = "solewatch"
 #: Alert rules judged on samples within one day (kept with the day); the daily rules
 #: (consecutive days, offsets) are judged over the stored history instead.
 SAMPLE_RULES: Final = frozenset({SUDDEN_RISE, UNSAFE_TEMPERATURE, SUSTAINED_PRESSURE})
+#: Daily rules whose alerts are about one foot AND one site or region: an alert the history no
+#: longer supports is superseded only by a new alert of the same site (see evaluate_history).
+SITE_KEYED_RULES: Final = frozenset({PEAK_PRESSURE})
+
+
+def episode_gap_days(config: AnalysisConfig) -> dict[str, int]:
+    """Sample rules whose day-by-day alerts are kept as one alert per episode across days
+    (:func:`store_episode_alerts`), each with its gap setting in days. Sample rules not named
+    here are stored one alert per day as before."""
+    return {SUSTAINED_PRESSURE: int(config.pressure.sustained_episode_gap_days)}
 
 
 class DatabaseUnavailable(StoreError):
@@ -469,6 +487,7 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
                 pressures.append((p.duration_s, p, r.id))
     temperature_rows: list[dict[str, Any]] = []
     alerts: list[Alert] = []
+    judged: set[str] = set()  # sample rules evaluated on this day's data
     gait = pressure = balance = exercises = None
     movement_analysed = False
     if temps and tz is not None:
@@ -492,12 +511,15 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
             movement_analysed = True
         pressure = result.pressure
         alerts += [a for a in result.alerts if a.rule in SAMPLE_RULES and a.first_day]
+        if result.pressure is not None:
+            judged.add(SUSTAINED_PRESSURE)
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     mark = list(mark_ingested)
     with store.transaction():
         store.write_day(wearer, day, temperature_rows=temperature_rows, gait=gait,
-                        pressure=pressure, balance=balance, exercises=exercises,
-                        alerts=alerts, at=now)
+                        pressure=pressure, balance=balance, exercises=exercises, at=now)
+        store_episode_alerts(store, wearer, day, alerts, gaps=episode_gap_days(config),
+                             judged=judged, at=now)
         if movement_analysed:  # recomputed: a day without them keeps no earlier rows
             if balance is None:
                 store.delete_daily_balance(wearer, day)
@@ -515,6 +537,56 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
                      temperature_rows=len(temperature_rows), gait=gait is not None,
                      pressure_rows=n_pressure, alerts=alerts, notes=notes, problems=problems,
                      balance=balance, exercises=exercises)
+
+
+def store_episode_alerts(store: Store, wearer: str, day: date, alerts: Sequence[Alert], *,
+                         gaps: dict[str, int], judged: Iterable[str] = (),
+                         at: datetime | None = None) -> list[Any]:
+    """Store one day's sample-rule alerts, one alert per episode across days.
+
+    ``gaps``: the rules merged across days and their gap in days (:func:`episode_gap_days`);
+    alerts of other rules are stored as they are (one per rule, foot, site and day).
+    ``judged``: the merged rules whose data this day was evaluated for: their stored rows of
+    ``day`` are replaced by ``alerts`` (a recomputed day is never counted twice, and a day
+    whose data is unreadable now keeps what was found before). The stored alerts of the same
+    rule, foot and site are merged with the day's (:func:`analysis.alerts.merge_episodes`):
+    the day's stretch extends the alert of a nearby day (its days grow, its message and
+    latest values update, its status is kept) instead of opening a new one. An open alert
+    that is no longer an episode of its own (a late day joined it to an earlier one, or its
+    only day no longer shows it) is resolved by "solewatch" with a note saying why.
+    Runs inside the caller's transaction when there is one. Returns the stored alerts.
+    """
+    now = at or datetime.now(UTC)
+    plain = [a for a in alerts if a.rule not in gaps]
+    stored = store.upsert_alerts(wearer, plain, at=now)
+    redo = set(judged) & set(gaps)
+    if not redo and not any(a.rule in gaps for a in alerts):
+        return stored
+    with store.transaction():
+        existing = [a for a in store.alerts(wearer) if a.rule in gaps]
+        pool: list[Alert] = []
+        for old in existing:
+            kept = without_day(old.alert, day) if old.rule in redo else old.alert
+            if kept is not None:
+                pool.append(kept)
+        pool += [a for a in alerts if a.rule in gaps]
+        merged: list[Alert] = []
+        for rule, gap in gaps.items():
+            merged += merge_episodes([a for a in pool if a.rule == rule], gap_days=gap)
+        now_stored = store.upsert_alerts(wearer, merged, at=now)
+        by_key = {(a.rule, a.foot, a.site, a.first_day): a for a in now_stored}
+        for old in existing:
+            if (old.rule, old.foot, old.site, old.first_day) in by_key or old.status != "open":
+                continue
+            into = next((a for a in now_stored if (a.rule, a.foot, a.site)
+                         == (old.rule, old.foot, old.site)
+                         and _alert_days(old.evidence, old.first_day)
+                         & _alert_days(a.evidence, a.first_day)), None)
+            note = (f"merged into alert {into.id} (from {into.first_day.isoformat()}): the "
+                    "same episode" if into is not None else
+                    f"no longer found when {day.isoformat()} was recomputed")
+            store.resolve_alert(old.id, by=SYSTEM_ACTOR, at=now, note=note)
+    return stored + now_stored
 
 
 def _problems_text(problems: list[DataProblem]) -> str:
@@ -539,6 +611,13 @@ def _history_rows(store: Store, wearer: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _pressure_rows(store: Store, wearer: str) -> list[dict[str, Any]]:
+    """The stored daily step-peak rows the peak_pressure rule judges (pressure basis only)."""
+    return [{"date": r.day, "foot": r.foot, "region": r.region,
+             "step_peak_kpa": r.step_peak_kpa, "steps": r.steps}
+            for r in store.daily_pressure(wearer) if r.basis == "pressure"]
+
+
 def evaluate_history(store: Store, wearer: str, *, config: AnalysisConfig | None = None,
                      at: datetime | None = None) -> tuple[list[Any], list[Any]]:
     """Judge the daily alert rules over the wearer's whole stored history (the baseline
@@ -549,6 +628,7 @@ def evaluate_history(store: Store, wearer: str, *, config: AnalysisConfig | None
     data moved its episode (a new alert of the same rule and foot overlaps its days) is
     resolved by "solewatch" with a note naming the alert that replaces it.
     """
+    from analysis.pressure_rules import peak_pressure_alerts
     from analysis.temperature import DailyTable, evaluate_rules, learn_offsets
 
     config = config or AnalysisConfig()
@@ -561,6 +641,7 @@ def evaluate_history(store: Store, wearer: str, *, config: AnalysisConfig | None
             table = DailyTable.from_rows(rows)
             offsets = learn_offsets(table, config.temperature)
             found = evaluate_rules(table, config.temperature, offsets=offsets)
+        found += peak_pressure_alerts(_pressure_rows(store, wearer), config.pressure)
         stored = store.upsert_alerts(wearer, found, at=now)
         opened = [a for a in stored if a.id not in before]
         kept = {a.id for a in stored}
@@ -571,6 +652,7 @@ def evaluate_history(store: Store, wearer: str, *, config: AnalysisConfig | None
             old_days = _alert_days(old.evidence, old.first_day)
             for new in stored:
                 if (new.rule, new.foot) == (old.rule, old.foot) and \
+                        (old.rule not in SITE_KEYED_RULES or new.site == old.site) and \
                         old_days & _alert_days(new.evidence, new.first_day):
                     superseded.append(store.resolve_alert(
                         old.id, by=SYSTEM_ACTOR, at=now,
@@ -855,12 +937,14 @@ __all__ = [
     "DayResult",
     "analyze_wearer_day",
     "balance_summary",
+    "episode_gap_days",
     "evaluate_history",
     "exercise_counts",
     "inbox_root",
     "open_store",
     "recording_days",
     "run_daily",
+    "store_episode_alerts",
     "watch",
     "wearer_inbox",
     "with_retry",

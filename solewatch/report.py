@@ -14,7 +14,7 @@ import numpy as np
 
 from analysis.pipeline import GAIT_SUMMARY_KEYS, AnalysisResult
 from analysis.references import REFERENCES
-from analysis.sites import FEET, SITE_LABELS
+from analysis.sites import FEET, REGION_LABELS, SITE_LABELS
 from analysis.temperature.coverage import QUIET, status_sentence
 
 NOT_A_DIAGNOSIS = (
@@ -151,7 +151,8 @@ def render_text(result: AnalysisResult) -> str:
         out.append(f"NEEDS ATTENTION ({len(result.alerts)})")
         for a in result.alerts:
             where = ", ".join(
-                x for x in (a.foot and f"{a.foot} foot", a.site and SITE_LABELS.get(a.site, a.site))
+                x for x in (a.foot and f"{a.foot} foot",
+                            a.site and REGION_LABELS.get(a.site, a.site))
                 if x
             )
             days = ""
@@ -206,7 +207,8 @@ def render_text(result: AnalysisResult) -> str:
             out.append(f"  Calf raises recognised: {len(raises)}")
         out.append("")
     if result.pressure:
-        out.append("Pressure under the foot (highest reading per area)")
+        out.append("Pressure under the foot (a typical walking step: the median of each "
+                   "step's peak)")
         for foot in FEET:
             regions = result.pressure.get(foot) if isinstance(result.pressure, dict) else None
             if not regions:
@@ -214,9 +216,14 @@ def render_text(result: AnalysisResult) -> str:
             peaks = []
             for region, vals in regions.items():
                 if isinstance(vals, dict) and vals.get("peak_kpa") is not None:
-                    peaks.append(f"{region} {vals['peak_kpa']:.0f} kPa")
-            if peaks:
-                out.append(f"  {foot}: " + ", ".join(peaks))
+                    step = vals.get("step_peak_kpa")
+                    label = REGION_LABELS.get(region, region)
+                    if step is not None and math.isfinite(step):
+                        peaks.append(f"{label}: {step:.0f} kPa "
+                                     f"(highest {vals['peak_kpa']:.0f} kPa)")
+                    else:
+                        peaks.append(f"{label}: highest {vals['peak_kpa']:.0f} kPa")
+            out.extend(f"  {foot} {p}" for p in peaks)
         out.append("  [in-shoe target: below 200 kPa]")
         out.append("")
     t = result.temperature

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.alerts import CONTRALATERAL_SITE
-from analysis.config import TemperatureConfig
+from analysis.alerts import CONTRALATERAL_SITE, PEAK_PRESSURE
+from analysis.config import PressureConfig, TemperatureConfig
 from analysis.sites import FEET, SITES
 from dashboard.app import TOKEN_ENV
 from firmware_bridge.ble.pairing import HOME_ENV
@@ -84,8 +84,19 @@ def test_prefill_stores_days_and_the_hotspot_alert_with_evidence(filled):
         assert sum(e.repetitions for e in store.daily_exercise(DEMO_WEARER)) > 0
         assert len({r.day for r in store.daily_temperature(DEMO_WEARER)}) == DAYS
         assert len({r.day for r in store.daily_pressure(DEMO_WEARER)}) == DAYS
+        # The generated walks load the heel at about 330 kPa, above the 200 kPa in-shoe target
+        # (Bus 2011/2013): exactly the regions whose walking peak is over it every day alert.
+        target = PressureConfig().peak_target_kpa
+        rows = store.daily_pressure(DEMO_WEARER)
+        over_daily = {(r.foot, r.region) for r in rows
+                      if all(q.step_peak_kpa > target for q in rows
+                             if (q.foot, q.region) == (r.foot, r.region))}
+        others = [a for a in store.alerts(DEMO_WEARER, status="open")
+                  if a.rule != CONTRALATERAL_SITE]
+        assert {a.rule for a in others} <= {PEAK_PRESSURE}
+        assert {(a.foot, a.site) for a in others} == over_daily
     assert result.gait_days == result.temperature_days == result.pressure_days == DAYS
-    assert result.alerts_open == 1
+    assert result.alerts_open == 1 + len(over_daily)
 
 
 def test_prefill_again_adds_nothing(filled):

@@ -48,6 +48,7 @@ RULE_TITLES: Final[dict[str, str]] = {
     "sudden_rise": "Sudden warming of one foot",
     "unsafe_temperature": "Skin temperature that can burn or freeze",
     "sustained_pressure": "Pressure held for a long time",
+    "peak_pressure": "Walking pressure over the target",
 }
 #: Column headers of the per-day evidence (the rule's own key is printed under each).
 EVIDENCE_LABELS: Final[dict[str, str]] = {
@@ -55,6 +56,8 @@ EVIDENCE_LABELS: Final[dict[str, str]] = {
     "right_c": "right", "minutes": "worn", "over": "over threshold",
     "above_own_foot_c": "above own foot", "site_c": "site", "foot_c": "foot", "room_c": "room",
     "above_usual_c": "above usual",
+    "peak_kpa": "walking peak (median step)", "steps": "steps", "start": "from",
+    "start_s": "into the recording", "duration_s": "held", "mean_kpa": "mean pressure",
 }
 STATUS_ORDER: Final = {"open": 0, "acknowledged": 1, "resolved": 2}
 #: Gait charts: (column, title, unit). The reference band is the metric's ``typical_range`` in
@@ -377,25 +380,34 @@ def _pressure(h: WearerHistory) -> str:
         return ('<section id="pressure"><h2>Pressure</h2><p>No pressure data in this range.'
                 "</p></section>")
     charts = []
+    # What the peak_pressure rule judges (the median step of the day) when the rows have it;
+    # rows stored before migration 0004 only have the single highest reading.
+    per_step = any(r.step_peak_kpa is not None for r in kpa)
     for region in REGIONS:
         rows = [r for r in kpa if r.region == region]
         if not rows:
             continue
         series = []
         for foot, style in zip(FEET, (LEFT_STYLE, RIGHT_STYLE), strict=True):
-            pts = [(r.day, r.peak_kpa) for r in rows if r.foot == foot]
+            pts = [(r.day, r.step_peak_kpa if per_step else r.peak_kpa)
+                   for r in rows if r.foot == foot]
             if pts:
                 series.append(Series(f"{foot} foot", pts, **style))
-        marks = [(a.first_day, None, f"alert {a.id}: sustained pressure, {a.foot}")
-                 for a in h.alerts if a.rule == "sustained_pressure" and a.site == region]
+        marks = [(a.first_day, None,
+                  f"alert {a.id}: {RULE_TITLES[a.rule].lower()}, {a.foot}")
+                 for a in h.alerts
+                 if a.rule in ("sustained_pressure", "peak_pressure") and a.site == region]
         chart = Chart(title=f"Peak pressure: {_site_title(region)}",
                       y_label="peak pressure (kPa)", days=h.days, series=series,
                       lines=[(target, f"{target:g} kPa target")], alerts=marks, height=200)
         charts.append(f'<div class="chartbox">{svg.render(chart)}</div>')
     ref = REFERENCES["peak_pressure_kpa"]
-    text = (f"<p>Daily peak in-shoe pressure per region in kPa, left foot (blue circles, solid "
-            f"line) and right foot (orange squares, dashed line). The dash-dot line is the "
-            f"{target:g} kPa target: {_h(ref.typical)} ({_h(ref.source)}).</p>")
+    what = ("the typical step of each day (the median of the highest pressure under the "
+            "region in each step: what the walking-pressure alert judges)" if per_step else
+            "the single highest reading of each day")
+    text = (f"<p>Daily peak in-shoe pressure per region in kPa, {what}, left foot (blue "
+            f"circles, solid line) and right foot (orange squares, dashed line). The dash-dot "
+            f"line is the {target:g} kPa target: {_h(ref.typical)} ({_h(ref.source)}).</p>")
     if force:
         groups: dict[tuple[str, str], list[Any]] = {}
         for r in force:

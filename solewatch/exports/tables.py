@@ -27,13 +27,13 @@ from typing import Any, Final
 from analysis.alerts import ADVICE
 from analysis.errors import SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
-from analysis.sites import SITE_LABELS
+from analysis.sites import REGION_LABELS
 from solewatch.store import AlertStep, Store, StoredAlert, local_time
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
 #: Alerts, notes and sessions are kept when they touch the range; a note's day is its local day.
-SITE_LABELS_ALL: Final[dict[str, str]] = {**SITE_LABELS, "foot_mean": "whole foot (mean of sites)",
-                                          "toes": "toes 2-5"}
+SITE_LABELS_ALL: Final[dict[str, str]] = {**REGION_LABELS,
+                                          "foot_mean": "whole foot (mean of sites)"}
 
 
 class ExportError(SolewatchError):
@@ -97,7 +97,11 @@ COLUMNS: Final[dict[str, tuple[Column, ...]]] = {
         _c("peak_kPa", "float", "kPa", "peak pressure"),
         _c("pti_kPa_s", "float", "kPa·s", "pressure-time integral"),
         _c("mean_kPa", "float", "kPa", "mean pressure while loaded"),
-        _c("peak_above_200kPa_target", "bool", "", "peak above the 200 kPa in-shoe target"),
+        _c("peak_above_200kPa_target", "bool", "",
+           "the single highest reading above the 200 kPa in-shoe target"),
+        _c("step_peak_kPa", "float", "kPa", "median over the day's steps of the highest "
+           "pressure under the region in each step (what the peak_pressure alert judges)"),
+        _c("steps_count", "int", "steps", "steps the step peak is made of"),
         _c("peak_N", "float", "N", "peak force (force basis)"),
         _c("fti_N_s", "float", "N·s", "force-time integral (force basis)"),
         _c("mean_N", "float", "N", "mean force while loaded (force basis)"),
@@ -342,7 +346,7 @@ def lifecycle(steps: Sequence[AlertStep]) -> dict[str, AlertStep | None]:
 
 
 def threshold_of(evidence: Mapping[str, Any]) -> tuple[float | None, str]:
-    for key in ("threshold_c", "threshold_kpa", "limit_c"):
+    for key in ("threshold_c", "threshold_kpa", "target_kpa", "limit_c"):
         v = evidence.get(key)
         if isinstance(v, int | float) and not isinstance(v, bool):
             return float(v), evidence_unit(key)
@@ -418,7 +422,8 @@ def table_rows(h: WearerHistory) -> dict[str, list[dict[str, Any]]]:
             "day": r.day, "foot": r.foot, "region": r.region,
             "region_label": SITE_LABELS_ALL.get(r.region, r.region), "basis": r.basis,
             "peak_kPa": r.peak_kpa, "pti_kPa_s": r.pti_kpa_s, "mean_kPa": r.mean_kpa,
-            "peak_above_200kPa_target": r.peak_above_target, "peak_N": r.peak_n,
+            "peak_above_200kPa_target": r.peak_above_target,
+            "step_peak_kPa": r.step_peak_kpa, "steps_count": r.steps, "peak_N": r.peak_n,
             "fti_N_s": r.fti_n_s, "mean_N": r.mean_n, "updated_at_utc": r.updated_at})
     for r in h.balance:
         rows["daily_balance"].append({

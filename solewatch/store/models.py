@@ -1,9 +1,9 @@
 """The history store's schema: SQLAlchemy 2.0 typed declarative models.
 
 One schema for SQLite and PostgreSQL. The Alembic migrations
-(``migrations/versions/0001_history_schema.py``, then ``0002_daily_balance_exercise.py``)
-create exactly these tables; a test compares the two on both backends so they cannot drift
-apart.
+(``migrations/versions/0001_history_schema.py``, then ``0002_daily_balance_exercise.py``,
+``0003_alert_rules.py`` and ``0004_daily_pressure_steps.py``) create exactly these tables; a
+test compares the two on both backends so they cannot drift apart.
 
 Conventions:
 
@@ -277,6 +277,10 @@ class DailyPressure(Base):
     pti_kpa_s: Mapped[float | None]
     mean_kpa: Mapped[float | None]
     peak_above_target: Mapped[bool | None]
+    #: The day's median (PressureConfig.peak_step_percentile) of the highest pressure under
+    #: the region in each step, and how many steps: what the peak_pressure rule judges.
+    step_peak_kpa: Mapped[float | None]
+    steps: Mapped[int | None]
     peak_n: Mapped[float | None]
     fti_n_s: Mapped[float | None]
     mean_n: Mapped[float | None]
@@ -286,6 +290,7 @@ class DailyPressure(Base):
         sa.CheckConstraint(_in("foot", FEET), name="foot"),
         sa.CheckConstraint(_in("region", REGIONS), name="region"),
         sa.CheckConstraint(_in("basis", PRESSURE_BASES), name="basis"),
+        sa.CheckConstraint("steps IS NULL OR steps >= 0", name="steps"),
     )
 
 

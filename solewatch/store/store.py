@@ -91,7 +91,8 @@ BALANCE_COLUMNS: Final[tuple[str, ...]] = tuple(
     if c.name not in {"id", "wearer_id", "day", "updated_at"}
 )
 PRESSURE_VALUE_KEYS: Final[dict[str, tuple[str, ...]]] = {
-    "pressure": ("peak_kpa", "pti_kpa_s", "mean_kpa", "peak_above_target"),
+    "pressure": ("peak_kpa", "pti_kpa_s", "mean_kpa", "peak_above_target", "step_peak_kpa",
+                 "steps"),
     "force": ("peak_n", "fti_n_s", "mean_n"),
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -632,6 +633,8 @@ class Store:
                     row[k] = _num(v.get(k), f"{where} {k}")
                 if row["peak_above_target"] is not None:
                     row["peak_above_target"] = bool(row["peak_above_target"])
+                if v.get("steps") is not None:
+                    row["steps"] = _count(v["steps"], f"{where} steps")
                 row.update(day=day, foot=foot, region=region, basis=basis, updated_at=now)
                 values.append(row)
         with self.transaction() as s:
