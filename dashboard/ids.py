@@ -14,6 +14,7 @@ ALERT_ACTION_STATUS: Final = "alert-action-status"
 ALERT_NOTE: Final = "alert-note"          # pattern id: {"type": ALERT_NOTE, "index": alert id}
 ALERT_ACK: Final = "alert-ack"            # pattern id: {"type": ALERT_ACK, "index": alert id}
 ALERT_RESOLVE: Final = "alert-resolve"    # pattern id: {"type": ALERT_RESOLVE, "index": id}
+FINDINGS_SECTION: Final = "findings-section"  # baseline findings, apart from the alerts
 
 # Temperature page
 TEMP_RANGE: Final = "temp-range"

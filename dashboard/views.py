@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from analysis.alerts import ADVICE
+from analysis.alerts import ADVICE, FINDINGS
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
-from analysis.sites import SITE_LABELS, SITES
+from analysis.sites import SITES
 from dashboard.live.geometry import VIRIDIS_ANCHORS
+from solewatch.evidence import (
+    FINDING_SENTENCE,
+    PLACE_LABELS,
+    RULE_TITLES,
+    EvidenceTable,
+    explain_alert,
+)
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
 from solewatch.store.models import FOOT_MEAN, NOTE_KINDS, local_time
@@ -73,13 +80,11 @@ RANGES_DAYS: Final[tuple[int, ...]] = (30, 90, 365)
 UNITS: Final[tuple[str, ...]] = ("C", "F")
 STATUS_WORDS: Final[dict[str, str]] = {
     "open": "New", "acknowledged": "Seen", "resolved": "Resolved"}
-RULE_WORDS: Final[dict[str, str]] = {
-    "contralateral_site": "One spot warmer than the same spot on the other foot",
-    "contralateral_foot_mean": "One whole foot warmer than the other",
-    "ipsilateral_hotspot": "One spot warmer than the rest of the same foot",
-    "single_foot": "One foot warmer than usual",
-    "sudden_rise": "One foot warmed up quickly",
-}
+#: A baseline finding's status: acknowledging it means "I had it checked".
+FINDING_STATUS_WORDS: Final[dict[str, str]] = {
+    "open": "To check once", "acknowledged": "Checked", "resolved": "Resolved"}
+#: Rule titles in plain words: defined once in solewatch.evidence (the report uses them too).
+RULE_WORDS: Final[dict[str, str]] = RULE_TITLES
 NOTE_KIND_WORDS: Final[dict[str, str]] = {
     "symptom": "Symptom", "exercise": "Exercise", "shoe": "Shoes", "other": "Other"}
 
@@ -87,9 +92,7 @@ NOTE_KIND_WORDS: Final[dict[str, str]] = {
 def site_label(site: str | None) -> str:
     if not site:
         return ""
-    if site == FOOT_MEAN:
-        return "whole foot (mean of all sites)"
-    return SITE_LABELS.get(site, site)
+    return PLACE_LABELS.get(site, site)
 
 
 def delta_for_display(delta_c: float | None, unit: str) -> float | None:
@@ -112,7 +115,8 @@ def format_delta(delta_c: float | None, unit: str = "C") -> str:
 
 @dataclass(frozen=True)
 class AlertCard:
-    """One alert worded for the Alerts page."""
+    """One alert (or baseline finding) worded for the Alerts page: no field holds code
+    identifiers or raw evidence; the evidence days are a table (solewatch.evidence)."""
 
     id: int
     status: str
@@ -121,25 +125,17 @@ class AlertCard:
     where: str
     since: str
     delta: str
-    evidence: tuple[str, ...]
+    message: str
+    latest: str  #: the latest value and its day
+    confirmed: str  #: the day the alert was confirmed
+    correction: str  #: the personal offset the rule removed, in words ("" if none applies)
+    also: str  #: other spots over the threshold in the same days ("" if none)
+    facts: tuple[tuple[str, str], ...]  #: the rest of the evidence, (label, value with unit)
+    table: EvidenceTable | None  #: the evidence days; None for rules without days
     advice: str
     can_acknowledge: bool
     can_resolve: bool
-
-
-def _evidence_lines(evidence: dict[str, Any]) -> tuple[str, ...]:
-    lines = []
-    for key, value in evidence.items():
-        words = key.replace("_", " ")
-        if key.endswith("_c") and isinstance(value, int | float):
-            lines.append(f"{words[:-2]}: {value:.1f} °C")
-        elif isinstance(value, list):
-            shown = ", ".join(f"{v:.1f} °C" if isinstance(v, float) and key.endswith("_c")
-                              else str(v) for v in value[:10])
-            lines.append(f"{words}: {shown}{' …' if len(value) > 10 else ''}")
-        else:
-            lines.append(f"{words}: {value}")
-    return tuple(lines)
+    is_finding: bool = False  #: a baseline finding: shown apart, never counted as an alert
 
 
 def alert_card(alert: Any) -> AlertCard:
@@ -150,20 +146,36 @@ def alert_card(alert: Any) -> AlertCard:
     since = f"since {alert.first_day.isoformat()}"
     if alert.confirmed_day:
         since += f", confirmed {alert.confirmed_day.isoformat()}"
+    finding = alert.rule in FINDINGS
+    explained = explain_alert(alert)
     return AlertCard(
-        id=alert.id, status=alert.status, status_word=STATUS_WORDS[alert.status],
+        id=alert.id, status=alert.status,
+        status_word=(FINDING_STATUS_WORDS if finding else STATUS_WORDS)[alert.status],
         title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
-        since=since, delta=f"difference {format_delta(alert.delta_c)}",
-        evidence=_evidence_lines(dict(alert.evidence)), advice=ADVICE.get(alert.rule, ""),
-        can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved")
+        since=since, delta="" if alert.delta_c is None else
+        f"difference {format_delta(alert.delta_c)}",
+        message=FINDING_SENTENCE if finding else alert.message, latest=explained.latest,
+        confirmed=explained.confirmed, correction=explained.correction, also=explained.also,
+        facts=explained.facts, table=explained.table, advice=ADVICE.get(alert.rule, ""),
+        can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved",
+        is_finding=finding)
+
+
+def _ordered(alerts: Iterable[Any]) -> list[AlertCard]:
+    """Open first, then seen, then resolved; newest first within each."""
+    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    return [alert_card(a) for a in sorted(alerts, key=lambda a: (order[a.status],
+                                                                 -a.first_day.toordinal()))]
 
 
 def alert_cards(store: Store, wearer: str) -> list[AlertCard]:
-    """Open first, then seen, then resolved; newest first within each."""
-    order = {"open": 0, "acknowledged": 1, "resolved": 2}
-    alerts = sorted(store.alerts(wearer), key=lambda a: (order[a.status],
-                                                         -a.first_day.toordinal()))
-    return [alert_card(a) for a in alerts]
+    """The alerts (never the baseline findings): open first, then seen, then resolved."""
+    return _ordered(a for a in store.alerts(wearer) if a.rule not in FINDINGS)
+
+
+def finding_cards(store: Store, wearer: str) -> list[AlertCard]:
+    """The baseline findings ("found when monitoring began"), shown apart from the alerts."""
+    return _ordered(a for a in store.alerts(wearer) if a.rule in FINDINGS)
 
 
 def act_on_alert(store: Store, alert_id: int, action: str, *, by: str, note: str) -> str:
@@ -178,6 +190,9 @@ def act_on_alert(store: Store, alert_id: int, action: str, *, by: str, note: str
             raise ValueError(f"action must be 'acknowledge' or 'resolve', found {action!r}")
     except StoreError as exc:
         return f"Not saved: {exc}"
+    if stored.rule in FINDINGS:
+        return (f"Saved: finding {stored.id} is now marked "
+                f"'{FINDING_STATUS_WORDS[stored.status]}'.")
     return f"Saved: alert {stored.id} is now marked '{STATUS_WORDS[stored.status]}'."
 
 
@@ -242,7 +257,8 @@ def temperature_view(store: Store, wearer: str, *, days: int, unit: str,
     end = today or (max((r.day for r in rows), default=None) or date.today())
     start = end - timedelta(days=days - 1)
     rows = [r for r in rows if start <= r.day <= end]
-    alerts = [a for a in store.alerts(wearer) if start <= a.first_day <= end]
+    alerts = [a for a in store.alerts(wearer)
+              if start <= a.first_day <= end and a.rule not in FINDINGS]
     figure = temperature_figure(rows, unit=unit, threshold_c=config.contralateral_site_delta_c,
                                 alerts=alerts)
     band = format_delta(config.contralateral_site_delta_c, unit).lstrip("+")
