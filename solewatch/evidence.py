@@ -70,6 +70,7 @@ class Field:
     unit: str = ""
     decimals: int = 1
     signed: bool = False  #: a left-minus-right difference: "+" means the left foot is warmer
+    trim: bool = False  #: drop trailing zeros (settings: 1.35 °C, 2.2 °C)
 
 
 #: The one registry of evidence fields: label, unit, decimals (per-day columns and facts).
@@ -88,10 +89,10 @@ FIELDS: Final[dict[str, Field]] = {
     "steps": Field("steps", "", 0),
     "minutes": Field("time worn and at rest", "min", 0),
     "over": Field("over the threshold"),
-    "threshold_c": Field("threshold", "°C"),
-    "threshold_kpa": Field("threshold", "kPa", 1),
-    "target_kpa": Field("target", "kPa", 0),
-    "limit_c": Field("limit", "°C"),
+    "threshold_c": Field("threshold", "°C", 2, trim=True),
+    "threshold_kpa": Field("threshold", "kPa", 2, trim=True),
+    "target_kpa": Field("target", "kPa", 1, trim=True),
+    "limit_c": Field("limit", "°C", 2, trim=True),
     "consecutive_days": Field("days in a row needed", "days", 0),
     "offset_c": Field("usual difference removed", "°C", 2, signed=True),
     "offset_learned_c": Field("usual difference learned", "°C", 2, signed=True),
@@ -99,8 +100,8 @@ FIELDS: Final[dict[str, Field]] = {
     "usual_foot_minus_room_c": Field("your foot's usual level above the room", "°C"),
     "rise_c": Field("rise of this foot", "°C"),
     "other_foot_rise_c": Field("rise of the other foot", "°C", 1, signed=True),
-    "other_max_c": Field("the other foot must rise less than", "°C"),
-    "window_h": Field("within", "h", 1),
+    "other_max_c": Field("the other foot must rise less than", "°C", 2, trim=True),
+    "window_h": Field("within", "h", 2, trim=True),
     "extreme_c": Field("most extreme reading", "°C"),
     "min_minutes": Field("for at least", "min", 0),
     "kind": Field("hot or cold"),
@@ -121,6 +122,8 @@ FIELDS: Final[dict[str, Field]] = {
     "baseline_days": Field("days monitoring began with"),
     "offset_baseline_days": Field("usual difference learned from"),
 }
+#: The same key means something else outside the per-day table (a sample rule's fact).
+FACT_FIELDS: Final[dict[str, Field]] = {"minutes": Field("how long", "min", 0)}
 #: Per-day columns, in the order shown (fields not listed here follow in their own order).
 DAY_COLUMNS: Final[tuple[str, ...]] = (
     "raw_delta_c", "delta_c", "above_own_foot_c", "above_usual_c", "left_c", "right_c",
@@ -137,7 +140,7 @@ MAIN_VALUE: Final[dict[str, tuple[str, ...]]] = {
 TOLD: Final[frozenset[str]] = frozenset({
     "days", "offset_c", "offset_status", "offset_learned_c", "offset_baseline_days",
     "last_day", "ongoing", "sites_over_threshold", "other_sites_over_threshold",
-    "baseline_days", "usual_foot_minus_room_c", "foot", "site"})
+    "baseline_days", "usual_foot_minus_room_c", "foot", "site", "region"})
 #: Unit suffixes of evidence field names (the fallback for fields not in FIELDS).
 _SUFFIX_UNITS: Final = (("_kpa", "kPa"), ("_c", "°C"), ("_pct", "%"), ("_ms", "ms"),
                         ("_s", "s"), ("_h", "h"), ("minutes", "min"), ("_days", "days"))
@@ -182,7 +185,11 @@ def place_label(place: str | None) -> str:
 
 
 def _number(value: float, f: Field) -> str:
-    return f"{value:+.{f.decimals}f}" if f.signed else f"{value:.{f.decimals}f}"
+    text = f"{value:+.{f.decimals}f}" if f.signed else f"{value:.{f.decimals}f}"
+    if not (f.trim and "." in text):
+        return text
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") and f.unit == "°C" else text.rstrip(".")
 
 
 def _duration(seconds: float) -> str:
@@ -320,7 +327,7 @@ def _latest(rule: str, evidence: Mapping[str, Any], first_day: date | None) -> s
     if found is not None:
         day, key, value = found
         what = _warmer(value) if key == "delta_c" else field_of(key).label
-        shown = _c(value) if key == "delta_c" else value_text(key, value)
+        shown = _c(value) if field_of(key).signed else value_text(key, value)
         return f"Latest value: {shown} ({what}) on {day}."
     for key in keys:
         value = evidence.get(key)
@@ -347,7 +354,7 @@ def _confirmed(rule: str, evidence: Mapping[str, Any], first_day: date | None,
         k = evidence.get("consecutive_days")
         thr = evidence.get("threshold_c")
         if isinstance(k, int) and k > 1 and isinstance(thr, int | float):
-            text += f", the {_ordinal(k)} day in a row over {_c(thr)}"
+            text += f", the {_ordinal(k)} day in a row over {value_text('threshold_c', thr)}"
         if first_day is not None and first_day != confirmed_day:
             text += f" (first day {first_day.isoformat()})"
         text += "."
@@ -388,7 +395,7 @@ def _no_offset_reason(status: str, evidence: Mapping[str, Any], config: Temperat
 def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfig) -> str:
     """The offset sentence: the measured and the corrected value, the usual difference and
     the days it was learned from; or why no offset was applied."""
-    spot = "the whole foot" if rule == CONTRALATERAL_FOOT_MEAN else "this spot"
+    spot = "over the whole foot" if rule == CONTRALATERAL_FOOT_MEAN else "at this spot"
     span = _span(evidence.get("offset_baseline_days") or [])
     learned_from = f"learned {span}" if span else "learned from your first days of monitoring"
     status = evidence.get("offset_status")
@@ -406,7 +413,11 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
         measured = f"On {day}: measured difference {_c(raw)} ({_warmer(raw)})."
         if status == APPLIED or (status is None and isinstance(off, int | float) and off):
             usual = off if isinstance(off, int | float) else 0.0
-            return (f"{measured} Your feet usually differ by {_c(usual)} at {spot} "
+            if round(abs(usual), 1) == 0.0:
+                return (f"{measured} Your feet usually differ by less than 0.1 °C {spot} "
+                        f"({learned_from}), so the rule used the measured difference, "
+                        f"{_c(used)}.")
+            return (f"{measured} Your feet usually differ by {_c(usual)} {spot} "
                     f"({_warmer(usual)}, {learned_from}), so the rule used {_c(used)} "
                     f"({_warmer(used)}).")
         why = _no_offset_reason(str(status or "none"), evidence, config)
@@ -442,7 +453,8 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
         thr = evidence.get("threshold_c")
         if not isinstance(delta, int | float):
             return ""
-        over = f", more than {_c(thr)}" if isinstance(thr, int | float) else ""
+        over = (f", more than {value_text('threshold_c', thr)}" if isinstance(thr, int | float)
+                else "")
         return (f"When monitoring began, this spot differed by {_c(delta)} between your feet "
                 f"({_warmer(delta)}; the middle value of those days{over}). It is not learned "
                 "as your normal difference: solewatch keeps watching it and alerts if it "
@@ -463,12 +475,20 @@ def _also(evidence: Mapping[str, Any]) -> str:
     return "Also over the threshold in the same days: " + "; ".join(parts) + "."
 
 
+def _fact(key: str, value: Any) -> tuple[str, str]:
+    """(label, value with unit) of one evidence field outside the per-day table."""
+    f = FACT_FIELDS.get(key)
+    if f is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return f.label, f"{_number(float(value), f)} {f.unit}"
+    return field_of(key).label, value_text(key, value)
+
+
 def explain(rule: str, evidence: Mapping[str, Any], *, first_day: date | None = None,
             confirmed_day: date | None = None, config: TemperatureConfig | None = None
             ) -> Explanation:
     """The evidence of one alert (or finding) as sentences, facts and the per-day table."""
     config = config or TemperatureConfig()
-    facts = tuple((field_of(k).label, value_text(k, v)) for k, v in evidence.items()
+    facts = tuple(_fact(k, v) for k, v in evidence.items()
                   if k not in TOLD and k not in MAIN_VALUE.get(rule, ()))
     return Explanation(
         latest=_latest(rule, evidence, first_day),
