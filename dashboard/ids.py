@@ -20,6 +20,7 @@ FINDINGS_SECTION: Final = "findings-section"  # baseline findings, apart from th
 TEMP_RANGE: Final = "temp-range"
 TEMP_UNIT: Final = "temp-unit"
 TEMP_SITE: Final = "temp-site"
+TEMP_VIEW: Final = "temp-view"    # measured / as the rule sees it (usual difference removed)
 TEMP_GRAPH: Final = "temp-graph"
 TEMP_SUMMARY: Final = "temp-summary"
 

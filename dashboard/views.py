@@ -16,13 +16,17 @@ from analysis.alerts import ADVICE, FINDINGS
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import SITES
+from analysis.temperature import DailyTable, WearerOffsets, learn_offsets
+from analysis.temperature.offset import APPLIED
 from dashboard.live.geometry import VIRIDIS_ANCHORS
+from solewatch.daily import analysis_rows
 from solewatch.evidence import (
     FINDING_SENTENCE,
     PLACE_LABELS,
     RULE_TITLES,
     EvidenceTable,
     explain_alert,
+    no_offset_reason,
 )
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
@@ -247,26 +251,119 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
 
 
 def temperature_view(store: Store, wearer: str, *, days: int, unit: str,
-                     today: date | None = None, config: TemperatureConfig | None = None
-                     ) -> tuple[dict[str, Any], str]:
-    """The Temperature page's figure and a one-sentence summary for the last ``days`` days."""
+                     today: date | None = None, config: TemperatureConfig | None = None,
+                     view: str = "measured") -> tuple[dict[str, Any], str]:
+    """The Temperature page's figure and a one-sentence summary for the last ``days`` days;
+    ``view`` "rule" draws the difference with the wearer's usual difference removed."""
     if days not in RANGES_DAYS:
         raise ValueError(f"days must be one of {RANGES_DAYS}, found {days!r}")
+    if view not in TEMP_VIEWS:
+        raise ValueError(f"view must be one of {tuple(TEMP_VIEWS)}, found {view!r}")
     config = config or TemperatureConfig()
-    rows = store.daily_temperature(wearer)
-    end = today or (max((r.day for r in rows), default=None) or date.today())
+    history = store.daily_temperature(wearer)
+    end = today or (max((r.day for r in history), default=None) or date.today())
     start = end - timedelta(days=days - 1)
-    rows = [r for r in rows if start <= r.day <= end]
+    rows = [r for r in history if start <= r.day <= end]
+    if view == "rule":
+        offsets = usual_differences(history, config)
+        rows = as_the_rule_sees_it(rows, offsets)
+        usual = usual_difference_text(offsets, unit, config, {r.site for r in rows})
     alerts = [a for a in store.alerts(wearer)
               if start <= a.first_day <= end and a.rule not in FINDINGS]
     figure = temperature_figure(rows, unit=unit, threshold_c=config.contralateral_site_delta_c,
                                 alerts=alerts)
+    if view == "rule":
+        figure = label_as_the_rule_sees_it(figure, usual, unit)
     band = format_delta(config.contralateral_site_delta_c, unit).lstrip("+")
     n_days = len({r.day for r in rows})
     summary = (f"{n_days} days with readings from {start.isoformat()} to {end.isoformat()}. "
                f"The shaded band is ±{band}: a spot that stays outside it for "
                f"{config.consecutive_days} days in a row raises an alert.")
+    if view == "rule":
+        summary += " " + usual.sentence
     return figure, summary
+
+
+# -- temperature as the rule sees it ---------------------------------------------------------
+
+#: The Temperature page's choice of difference: as measured, or with the wearer's usual
+#: difference (the learned offset the rules remove) taken away.
+TEMP_VIEWS: Final[dict[str, str]] = {
+    "measured": "Measured",
+    "rule": "As the rule sees it (your usual difference removed)",
+}
+
+
+@dataclass(frozen=True)
+class ShownDay:
+    """A daily row as drawn: the difference after the wearer's usual difference is removed."""
+
+    day: date
+    site: str
+    delta_c: float | None
+    enough: bool
+
+
+def usual_differences(rows: Sequence[Any], config: TemperatureConfig) -> WearerOffsets:
+    """The wearer's usual left-right difference per site, learned as the rules learn it
+    (analysis.temperature.learn_offsets) from the stored daily rows of the whole history."""
+    return learn_offsets(DailyTable.from_rows(analysis_rows(rows)), config)
+
+
+def as_the_rule_sees_it(rows: Iterable[Any], offsets: WearerOffsets) -> list[ShownDay]:
+    """``rows`` with each site's applied offset subtracted from the difference."""
+    return [ShownDay(r.day, r.site, None if r.delta_c is None else
+                     r.delta_c - offsets.contralateral_c(r.site), bool(r.enough)) for r in rows]
+
+
+@dataclass(frozen=True)
+class UsualDifferences:
+    """What the "as the rule sees it" view removed, in words."""
+
+    span: str  #: from which days: "learned from 2026-03-01 to 2026-03-07"
+    sentence: str  #: per site, what was removed, and where nothing was and why
+    legend: dict[str, str]  #: per site: "usual +0.5 °C removed" or "nothing removed"
+
+
+def usual_difference_text(offsets: WearerOffsets, unit: str, config: TemperatureConfig,
+                          sites: Iterable[str] = (*SITES, FOOT_MEAN)) -> UsualDifferences:
+    """Which usual difference was removed at each of ``sites`` and from which days, and why
+    nothing was where nothing was, in words."""
+    days = offsets.baseline_days
+    span = (f"learned from {days[0].isoformat()} to {days[-1].isoformat()}" if days else
+            "not learned yet: too few days")
+    removed, legend = [], {}
+    kept: dict[str, list[str]] = {}
+    wanted = set(sites)
+    for site in (s for s in (*SITES, FOOT_MEAN) if s in wanted):
+        o = offsets.contralateral.get(site)
+        if o is not None and o.status == APPLIED:
+            legend[site] = f"usual {format_delta(o.value_c, unit)} removed"
+            removed.append(f"{site_label(site)} {format_delta(o.value_c, unit)}")
+        else:
+            legend[site] = "nothing removed"
+            why = no_offset_reason(o.status if o else "none", o.learned_c if o else None,
+                                   config)
+            kept.setdefault(why, []).append(site_label(site))
+    text = f"Your usual difference between the feet, {span}, is removed from each line"
+    text += f" ({'; '.join(removed)})." if removed else ": none could be learned."
+    for why, where in kept.items():
+        text += f" Nothing removed at {'; '.join(where)}: {why}."
+    return UsualDifferences(span, text, legend)
+
+
+def label_as_the_rule_sees_it(figure: dict[str, Any], usual: UsualDifferences,
+                              unit: str) -> dict[str, Any]:
+    """Say on the chart that the usual difference is removed, per site in the legend."""
+    for trace in figure["data"]:
+        site = next((s for s in usual.legend if site_label(s) == trace.get("name")), None)
+        if site is not None:
+            trace["name"] = f"{trace['name']} ({usual.legend[site]})"
+    layout = figure["layout"]
+    layout["yaxis"]["title"]["text"] = f"left minus right, usual removed (°{unit})"
+    layout["title"] = {"text": f"As the rule sees it: your usual difference ({usual.span}) "
+                               "removed", "font": {"size": 13}}
+    return figure
 
 
 # -- notes ---------------------------------------------------------------------------------

@@ -219,6 +219,8 @@ def cell(key: str, value: Any) -> str:
         if key == "over":
             return OVER_WORD if value else NOT_OVER_WORD
         return "yes" if value else "no"
+    if isinstance(value, int) and not field_of(key).signed:
+        return str(value)
     if isinstance(value, int | float):
         return _number(float(value), field_of(key))
     if key in ("site", "region"):
@@ -372,15 +374,15 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _no_offset_reason(status: str, evidence: Mapping[str, Any], config: TemperatureConfig
-                      ) -> str:
-    learned = evidence.get("offset_learned_c")
+def no_offset_reason(status: str, learned: float | None, config: TemperatureConfig) -> str:
+    """Why a learned offset was not applied, in words (from an Offset's status)."""
     if status == TOO_FEW_DAYS:
         return (f"too few days with enough wear at the start of monitoring to learn your "
                 f"usual difference (at least {config.offset_min_days} of the first "
                 f"{config.offset_baseline_days} days are needed)")
     if status == TOO_LARGE:
-        size = f" ({_c(learned)})" if isinstance(learned, int | float) else ""
+        size = (f" ({_c(learned)})" if isinstance(learned, int | float) and math.isfinite(learned)
+                else "")
         return (f"the difference at the start of monitoring{size} was larger than "
                 f"{_c(config.offset_max_c)}, more than healthy feet usually differ, so it is "
                 "not taken as normal for you: it may have been a problem already")
@@ -420,7 +422,7 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
             return (f"{measured} Your feet usually differ by {_c(usual)} {spot} "
                     f"({_warmer(usual)}, {learned_from}), so the rule used {_c(used)} "
                     f"({_warmer(used)}).")
-        why = _no_offset_reason(str(status or "none"), evidence, config)
+        why = no_offset_reason(str(status or "none"), evidence.get("offset_learned_c"), config)
         return f"{measured} No personal offset was applied: {why}. The rule used {_c(used)}."
     if rule in (IPSILATERAL_HOTSPOT, SINGLE_FOOT) and isinstance(off, int | float):
         found = _latest_day(evidence, ("above_own_foot_c",))
@@ -431,7 +433,7 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
         measured = (f"On {day}: this spot measured {_c(raw)} "
                     f"{'warmer' if raw >= 0 else 'cooler'} than the rest of the same foot.")
         if status not in (None, APPLIED):
-            why = _no_offset_reason(str(status), evidence, config)
+            why = no_offset_reason(str(status), evidence.get("offset_learned_c"), config)
             return f"{measured} No personal offset was applied: {why}."
         if off:
             return (f"{measured} It is usually {_c(off)} {'warmer' if off > 0 else 'cooler'} "
@@ -505,4 +507,5 @@ def explain_alert(alert: Any, config: TemperatureConfig | None = None) -> Explan
 
 __all__ = ["FIELDS", "FINDING_SENTENCE", "PLACE_LABELS", "RULE_TITLES", "EvidenceTable",
            "Explanation", "Field", "cell", "column_title", "evidence_table", "evidence_unit",
-           "explain", "explain_alert", "field_of", "place_label", "value_text"]
+           "explain", "explain_alert", "field_of", "no_offset_reason", "place_label",
+           "value_text"]
