@@ -82,16 +82,14 @@ def cases():
 
 
 @pytest.fixture
-def stored(tmp_path, cases):
-    """A SQLite store holding the alerts of every rule case; rule -> StoredAlert."""
-    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
-    store.migrate()
+def stored(store, cases):
+    """A store (SQLite and PostgreSQL: tests/conftest.py) holding the alerts of every rule
+    case; rule -> StoredAlert."""
     store.add_wearer(WEARER)
     alerts = [cases[rule].only(rule) if rule != IPSILATERAL_HOTSPOT else next(
         a for a in cases[rule].alerts if a.foot == "left") for rule in RULE_CASES]
     store.upsert_alerts(WEARER, alerts)
-    yield store, cases, {a.rule: a for a in store.alerts(WEARER)}
-    store.close()
+    return store, cases, {a.rule: a for a in store.alerts(WEARER)}
 
 
 # -- the registry --------------------------------------------------------------------------

@@ -419,7 +419,7 @@ def test_report_is_self_contained_and_complete(store, tmp_path):
     assert "2026-03-12 11:00 UTC" in alerts_text  # acknowledged at T0 + 2 h
     assert "OPEN" in alerts_text and "Rest the warm foot" in alerts_text  # advice
     # pressure evidence with its values and units: 1260 s held, over 4.67 kPa
-    assert "how long 21 min" in alerts_text and "threshold 4.7 kPa" in alerts_text
+    assert "how long 21 min" in alerts_text and "threshold 4.67 kPa" in alerts_text
     # One SVG chart per section, every axis with a unit.
     for ident, unit in (("coverage", "(h)"), ("temperature", "(°C)"), ("gait", "(steps/min)"),
                         ("pressure", "(kPa)")):
