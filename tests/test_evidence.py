@@ -278,23 +278,26 @@ def _trace(figure: dict, site: str) -> dict:
     return next(t for t in figure["data"] if t["name"].startswith(views.site_label(site)))
 
 
-def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(tmp_path):
-    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
-    store.migrate()
+def _with_daily(store: Store, case: data.Case) -> data.Case:
     store.add_wearer(WEARER)
-    case = data.hotspot_with_offset()
     store.upsert_daily_temperature(WEARER, case.daily)
+    return case
+
+
+def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(store):
+    case = _with_daily(store, data.hotspot_with_offset())
     last = max(r["date"] for r in case.daily)
     measured, _ = views.temperature_view(store, WEARER, days=30, unit="C", today=last)
     rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", today=last,
                                            view="rule")
     site, offset = case.truth["site"], case.truth["offset_c"]
-    before = [y for x, y in zip(_trace(measured, site)["x"], _trace(measured, site)["y"],
-                                strict=True) if x < case.truth["onset_day"].isoformat()]
-    after = [y for x, y in zip(_trace(rule, site)["x"], _trace(rule, site)["y"], strict=True)
-             if x < case.truth["onset_day"].isoformat()]
-    assert all(y == pytest.approx(offset, abs=0.2) for y in before)
-    assert all(y == pytest.approx(0.0, abs=0.2) for y in after)
+    onset = case.truth["onset_day"].isoformat()
+    measured_early = [y for x, y in zip(_trace(measured, site)["x"], _trace(measured, site)["y"],
+                                        strict=True) if x < onset]
+    rule_early = [y for x, y in zip(_trace(rule, site)["x"], _trace(rule, site)["y"],
+                                    strict=True) if x < onset]
+    assert measured_early and all(y == pytest.approx(offset, abs=0.2) for y in measured_early)
+    assert all(y == pytest.approx(0.0, abs=0.2) for y in rule_early)
     # the same removal at every drawn day: what the rule's evidence calls the difference used
     removed = {b - a for b, a in zip(_trace(measured, site)["y"], _trace(rule, site)["y"],
                                      strict=True) if a is not None}
@@ -308,15 +311,10 @@ def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(tmp_path):
     assert f"learned from {first} to {week}" in summary
     assert f"usual {views.format_delta(offset)} removed" in _trace(rule, site)["name"]
     assert "usual removed" in rule["layout"]["yaxis"]["title"]["text"]
-    store.close()
 
 
-def test_temperature_as_the_rule_sees_it_says_why_nothing_was_removed(tmp_path):
-    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
-    store.migrate()
-    store.add_wearer(WEARER)
-    case = data.large_old_difference()
-    store.upsert_daily_temperature(WEARER, case.daily)
+def test_temperature_as_the_rule_sees_it_says_why_nothing_was_removed(store):
+    case = _with_daily(store, data.large_old_difference())
     rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", view="rule")
     label = views.site_label(case.truth["site"])
     assert _trace(rule, case.truth["site"])["name"] == f"{label} (nothing removed)"
@@ -324,4 +322,3 @@ def test_temperature_as_the_rule_sees_it_says_why_nothing_was_removed(tmp_path):
     assert not CODE.search(summary), summary
     with pytest.raises(ValueError, match="view must be one of"):
         views.temperature_view(store, WEARER, days=30, unit="C", view="corrected")
-    store.close()
