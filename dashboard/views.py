@@ -112,6 +112,8 @@ def format_delta(delta_c: float | None, unit: str = "C") -> str:
     value = delta_for_display(delta_c, unit)
     if value is None:
         return "no value"
+    if round(value, 1) == 0.0:
+        value = 0.0  # never "-0.0"
     return f"{value:+.1f} °{unit}"
 
 

@@ -74,6 +74,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .alert.acknowledged { border-left-color: var(--ack); }
 .finding { border: 1px solid #999; border-left: 6px solid #0072B2; padding: 2mm 3mm;
            margin: 3mm 0; }
+.badge.finding { border-color: #0072B2; color: #0072B2; }
 tr.over td { font-weight: 700; }
 .badge { display: inline-block; font-weight: 700; padding: 0 2mm; border: 1.5px solid;
          border-radius: 2mm; font-size: 9pt; letter-spacing: 0.05em; }
@@ -244,7 +245,7 @@ def _alert_block(h: WearerHistory, a: Any) -> str:
     message = f"<p><b>{_h(FINDING_SENTENCE)}</b></p>" if finding else ""
     return (
         f'<article class="{kind} {a.status}" id="{kind}-{a.id}">'
-        f'<h3><span class="badge {a.status}">{status_line}</span> '
+        f'<h3><span class="badge {"finding" if finding else a.status}">{status_line}</span> '
         f"{_h(RULE_TITLES.get(a.rule, a.rule))} — {_h(_where(a.foot, a.site))} "
         f'<span class="muted">({kind} {a.id})</span></h3>'
         f'<table class="meta">{fact_rows}</table>'
