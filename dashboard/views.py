@@ -17,15 +17,15 @@ from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import SITES
 from analysis.temperature import DailyTable, WearerOffsets, learn_offsets
-from analysis.temperature.offset import APPLIED
+from analysis.temperature.offset import APPLIED, BASELINE_FINDING
 from dashboard.live.geometry import VIRIDIS_ANCHORS
 from solewatch.daily import analysis_rows
 from solewatch.evidence import (
-    FINDING_SENTENCE,
     PLACE_LABELS,
     RULE_TITLES,
     EvidenceTable,
     explain_alert,
+    finding_message,
     no_offset_reason,
 )
 from solewatch.store import Store
@@ -160,7 +160,8 @@ def alert_card(alert: Any) -> AlertCard:
         title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
         since=since, delta="" if alert.delta_c is None else
         f"difference {format_delta(alert.delta_c)}",
-        message=FINDING_SENTENCE if finding else alert.message, latest=explained.latest,
+        message=finding_message(alert.message) if finding else alert.message,
+        latest=explained.latest,
         confirmed=explained.confirmed, correction=explained.correction, also=explained.also,
         facts=explained.facts, table=explained.table, advice=ADVICE.get(alert.rule, ""),
         can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved",
@@ -342,6 +343,12 @@ def usual_difference_text(offsets: WearerOffsets, unit: str, config: Temperature
         if o is not None and o.status == APPLIED:
             legend[site] = f"usual {format_delta(o.value_c, unit)} removed"
             removed.append(f"{site_label(site)} {format_delta(o.value_c, unit)}")
+        elif o is not None and o.status == BASELINE_FINDING:
+            legend[site] = (f"{format_delta(o.value_c, unit)} found when monitoring began "
+                            "removed")
+            removed.append(f"{site_label(site)} {format_delta(o.value_c, unit)}, the "
+                           "difference found when monitoring began (a finding to have "
+                           "checked; the rule watches how much it grows)")
         else:
             legend[site] = "nothing removed"
             why = no_offset_reason(o.status if o else "none", o.learned_c if o else None,

@@ -33,7 +33,13 @@ from analysis.alerts import (
 )
 from analysis.config import TemperatureConfig
 from analysis.sites import SITE_LABELS
-from analysis.temperature.offset import APPLIED, TOO_FEW_DAYS, TOO_LARGE, UNSTABLE
+from analysis.temperature.offset import (
+    APPLIED,
+    BASELINE_FINDING,
+    TOO_FEW_DAYS,
+    TOO_LARGE,
+    UNSTABLE,
+)
 
 #: Every place an alert or a daily row can name: the six temperature sites, the whole-foot
 #: mean and the pressure region of toes 2-5.
@@ -85,7 +91,7 @@ FIELDS: Final[dict[str, Field]] = {
     "foot_c": Field("whole foot", "°C"),
     "room_c": Field("room", "°C"),
     "above_usual_c": Field("above your usual level for the room", "°C", 1, signed=True),
-    "peak_kpa": Field("highest pressure", "kPa", 0),
+    "peak_kpa": Field("walking peak (highest pressure of a typical step)", "kPa", 0),
     "steps": Field("steps", "", 0),
     "minutes": Field("time worn and at rest", "min", 0),
     "over": Field("over the threshold"),
@@ -121,6 +127,15 @@ FIELDS: Final[dict[str, Field]] = {
     "ongoing": Field("still going on"),
     "baseline_days": Field("days monitoring began with"),
     "offset_baseline_days": Field("usual difference learned from"),
+    "offset_days": Field("days the usual difference was learned from", "days", 0),
+    "baseline_median_c": Field("difference when monitoring began (middle value)", "°C", 1,
+                               signed=True),
+    "baseline_spread_c": Field("day-to-day spread in those days", "°C", 2),
+    "rise_threshold_c": Field("alerts when it grows by more than", "°C", 2, trim=True),
+    "statistic": Field("daily value"),
+    "min_steps": Field("fewest steps for a day to count", "", 0),
+    "confirm_days": Field("days in a row needed", "days", 0),
+    "latest_peak_kpa": Field("latest walking peak", "kPa", 0),
 }
 #: The same key means something else outside the per-day table (a sample rule's fact).
 FACT_FIELDS: Final[dict[str, Field]] = {"minutes": Field("how long", "min", 0)}
@@ -131,7 +146,8 @@ DAY_COLUMNS: Final[tuple[str, ...]] = (
 #: The value that matters most, per rule (its latest value and day are stated).
 MAIN_VALUE: Final[dict[str, tuple[str, ...]]] = {
     CONTRALATERAL_SITE: ("delta_c",), CONTRALATERAL_FOOT_MEAN: ("delta_c",),
-    BASELINE_DIFFERENCE: ("delta_c",), IPSILATERAL_HOTSPOT: ("above_own_foot_c",),
+    BASELINE_DIFFERENCE: ("raw_delta_c", "baseline_median_c"),
+    IPSILATERAL_HOTSPOT: ("above_own_foot_c",),
     SINGLE_FOOT: ("above_own_foot_c", "above_usual_c"), SUDDEN_RISE: ("rise_c",),
     UNSAFE_TEMPERATURE: ("extreme_c",), SUSTAINED_PRESSURE: ("mean_kpa",),
     PEAK_PRESSURE: ("peak_kpa",),
@@ -140,7 +156,8 @@ MAIN_VALUE: Final[dict[str, tuple[str, ...]]] = {
 TOLD: Final[frozenset[str]] = frozenset({
     "days", "offset_c", "offset_status", "offset_learned_c", "offset_baseline_days",
     "last_day", "ongoing", "sites_over_threshold", "other_sites_over_threshold",
-    "baseline_days", "usual_foot_minus_room_c", "foot", "site", "region"})
+    "baseline_days", "usual_foot_minus_room_c", "foot", "site", "region", "rule",
+    "latest_peak_kpa", "baseline_median_c", "offset_days"})
 #: Unit suffixes of evidence field names (the fallback for fields not in FIELDS).
 _SUFFIX_UNITS: Final = (("_kpa", "kPa"), ("_c", "°C"), ("_pct", "%"), ("_ms", "ms"),
                         ("_s", "s"), ("_h", "h"), ("minutes", "min"), ("_days", "days"))
@@ -328,7 +345,7 @@ def _latest(rule: str, evidence: Mapping[str, Any], first_day: date | None) -> s
     found = _latest_day(evidence, keys)
     if found is not None:
         day, key, value = found
-        what = _warmer(value) if key == "delta_c" else field_of(key).label
+        what = _warmer(value) if key.endswith("delta_c") else field_of(key).label
         shown = _c(value) if field_of(key).signed else value_text(key, value)
         return f"Latest value: {shown} ({what}) on {day}."
     for key in keys:
@@ -338,7 +355,8 @@ def _latest(rule: str, evidence: Mapping[str, Any], first_day: date | None) -> s
                 first_day.isoformat() if first_day else None)
             at = f" until {_moment(when)}" if isinstance(when, str) and "T" in when else (
                 f" on {when}" if when else "")
-            return f"Latest value: {value_text(key, value)} ({field_of(key).label}){at}."
+            shown = _c(value) if field_of(key).signed else value_text(key, value)
+            return f"Latest value: {shown} ({field_of(key).label}){at}."
     return "The rule recorded no value to show."
 
 
@@ -353,10 +371,12 @@ def _confirmed(rule: str, evidence: Mapping[str, Any], first_day: date | None,
         text = "Not confirmed yet."
     else:
         text = f"Confirmed on {confirmed_day.isoformat()}"
-        k = evidence.get("consecutive_days")
-        thr = evidence.get("threshold_c")
-        if isinstance(k, int) and k > 1 and isinstance(thr, int | float):
-            text += f", the {_ordinal(k)} day in a row over {value_text('threshold_c', thr)}"
+        k = evidence.get("consecutive_days", evidence.get("confirm_days"))
+        thr_key = next((t for t in ("threshold_c", "target_kpa", "threshold_kpa")
+                        if isinstance(evidence.get(t), int | float)), None)
+        if isinstance(k, int) and k > 1 and thr_key is not None:
+            text += (f", the {_ordinal(k)} day in a row over "
+                     f"{value_text(thr_key, evidence[thr_key])}")
         if first_day is not None and first_day != confirmed_day:
             text += f" (first day {first_day.isoformat()})"
         text += "."
@@ -391,7 +411,19 @@ def no_offset_reason(status: str, learned: float | None, config: TemperatureConf
                 "to learn a usual value")
     if status == "none":
         return "no usual difference has been learned for this spot"
+    if status == BASELINE_FINDING:
+        return ("the difference at the start of monitoring was larger than "
+                f"{_c(config.offset_max_c)}: it is a finding to have checked, and the rule "
+                "watches how much it grows")
     return status.replace("_", " ")
+
+
+def _found_at_start(usual: float, learned_from: str, own_foot: bool) -> str:
+    what = (f"{_c(usual)} {'warmer' if usual > 0 else 'cooler'} than the rest of the same foot"
+            if own_foot else f"{_c(usual)} between your feet, {_warmer(usual)}")
+    return (f"When monitoring began this spot already differed by {what} ({learned_from}; "
+            "see \u201cFound when monitoring began\u201d), so the rule watches how much more "
+            "it differs now")
 
 
 def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfig) -> str:
@@ -402,6 +434,8 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
     learned_from = f"learned {span}" if span else "learned from your first days of monitoring"
     status = evidence.get("offset_status")
     off = evidence.get("offset_c")
+    usual = float(off) if isinstance(off, int | float) else 0.0
+    learned = evidence.get("offset_learned_c")
     if rule in (CONTRALATERAL_SITE, CONTRALATERAL_FOOT_MEAN):
         found = _latest_day(evidence, ("delta_c",))
         if found is None:
@@ -411,10 +445,12 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
                        {})
         raw = raw_day.get("raw_delta_c")
         if not isinstance(raw, int | float):
-            raw = used + (off if isinstance(off, int | float) else 0.0)
+            raw = used + usual
         measured = f"On {day}: measured difference {_c(raw)} ({_warmer(raw)})."
-        if status == APPLIED or (status is None and isinstance(off, int | float) and off):
-            usual = off if isinstance(off, int | float) else 0.0
+        if status == BASELINE_FINDING:
+            return (f"{measured} {_found_at_start(usual, learned_from, own_foot=False)}: "
+                    f"{_c(used)} more.")
+        if status == APPLIED or (status is None and usual):
             if round(abs(usual), 1) == 0.0:
                 return (f"{measured} Your feet usually differ by less than 0.1 °C {spot} "
                         f"({learned_from}), so the rule used the measured difference, "
@@ -422,46 +458,54 @@ def _correction(rule: str, evidence: Mapping[str, Any], config: TemperatureConfi
             return (f"{measured} Your feet usually differ by {_c(usual)} {spot} "
                     f"({_warmer(usual)}, {learned_from}), so the rule used {_c(used)} "
                     f"({_warmer(used)}).")
-        why = no_offset_reason(str(status or "none"), evidence.get("offset_learned_c"), config)
+        why = no_offset_reason(str(status or "none"), learned, config)
         return f"{measured} No personal offset was applied: {why}. The rule used {_c(used)}."
     if rule in (IPSILATERAL_HOTSPOT, SINGLE_FOOT) and isinstance(off, int | float):
         found = _latest_day(evidence, ("above_own_foot_c",))
         if found is None:
             return ""
         day, _, used = found
-        raw = used + off
+        raw = used + usual
         measured = (f"On {day}: this spot measured {_c(raw)} "
                     f"{'warmer' if raw >= 0 else 'cooler'} than the rest of the same foot.")
+        if status == BASELINE_FINDING:
+            return (f"{measured} {_found_at_start(usual, learned_from, own_foot=True)}: "
+                    f"{_c(used)} more.")
         if status not in (None, APPLIED):
-            why = no_offset_reason(str(status), evidence.get("offset_learned_c"), config)
-            return f"{measured} No personal offset was applied: {why}."
-        if off:
-            return (f"{measured} It is usually {_c(off)} {'warmer' if off > 0 else 'cooler'} "
-                    f"than the rest of the foot ({learned_from}), so the rule used "
-                    f"{_c(used)}.")
+            return (f"{measured} No personal offset was applied: "
+                    f"{no_offset_reason(str(status), learned, config)}.")
+        if usual:
+            return (f"{measured} It is usually {_c(usual)} "
+                    f"{'warmer' if usual > 0 else 'cooler'} than the rest of the foot "
+                    f"({learned_from}), so the rule used {_c(used)}.")
         return (f"{measured} No personal offset was applied: no usual difference of this spot "
                 "could be learned from the first days of monitoring.")
-    usual = evidence.get("usual_foot_minus_room_c")
-    if rule == SINGLE_FOOT and isinstance(usual, int | float):
+    room = evidence.get("usual_foot_minus_room_c")
+    if rule == SINGLE_FOOT and isinstance(room, int | float):
         found = _latest_day(evidence, ("above_usual_c",))
         if found is None:
             return ""
         day, _, used = found
-        return (f"On {day}: your foot was {_c(usual + used)} warmer than the room. It is "
-                f"usually {_c(usual)} warmer than the room ({learned_from}), so the rule used "
+        return (f"On {day}: your foot was {_c(room + used)} warmer than the room. It is "
+                f"usually {_c(room)} warmer than the room ({learned_from}), so the rule used "
                 f"{_c(used)} above your usual level.")
     if rule == BASELINE_DIFFERENCE:
-        delta = evidence.get("delta_c")
-        thr = evidence.get("threshold_c")
-        if not isinstance(delta, int | float):
-            return ""
-        over = (f", more than {value_text('threshold_c', thr)}" if isinstance(thr, int | float)
-                else "")
-        return (f"When monitoring began, this spot differed by {_c(delta)} between your feet "
-                f"({_warmer(delta)}; the middle value of those days{over}). It is not learned "
-                "as your normal difference: solewatch keeps watching it and alerts if it "
-                "gets warmer.")
+        return _finding_correction(evidence)
     return ""
+
+
+def _finding_correction(evidence: Mapping[str, Any]) -> str:
+    delta = evidence.get("baseline_median_c", evidence.get("delta_c"))
+    if not isinstance(delta, int | float):
+        return ""
+    own_foot = "same foot" in str(evidence.get("compared_with", ""))
+    what = (f"{_c(delta)} {'warmer' if delta > 0 else 'cooler'} than the rest of the same foot"
+            if own_foot else f"{_c(delta)} between your feet ({_warmer(delta)})")
+    rise = evidence.get("rise_threshold_c")
+    watch = (f"alerts if it grows by more than {value_text('rise_threshold_c', rise)}"
+             if isinstance(rise, int | float) else "alerts if it gets warmer")
+    return (f"This spot differed by {what}, the middle value of those days. It is shown here "
+            f"rather than taken as normal for you; solewatch keeps watching it and {watch}.")
 
 
 def _also(evidence: Mapping[str, Any]) -> str:
@@ -471,10 +515,17 @@ def _also(evidence: Mapping[str, Any]) -> str:
         return ""
     parts = []
     for o in others:
-        d = o.get("delta_c")
-        size = f", {_c(d)}" if isinstance(d, int | float) else ""
-        parts.append(f"{place_label(o.get('site'))} (from {o.get('first_day', '—')}{size})")
+        d = o.get("delta_c", o.get("baseline_median_c"))
+        size = f"{_c(d)}" if isinstance(d, int | float) else ""
+        since = f"from {o['first_day']}" if o.get("first_day") else ""
+        detail = ", ".join(x for x in (since, size) if x)
+        parts.append(f"{place_label(o.get('site'))}{f' ({detail})' if detail else ''}")
     return "Also over the threshold in the same days: " + "; ".join(parts) + "."
+
+
+def finding_message(message: str) -> str:
+    """A finding's message, led by :data:`FINDING_SENTENCE` unless it already says it."""
+    return message if FINDING_SENTENCE in message else f"{FINDING_SENTENCE} {message}"
 
 
 def _fact(key: str, value: Any) -> tuple[str, str]:
@@ -507,5 +558,5 @@ def explain_alert(alert: Any, config: TemperatureConfig | None = None) -> Explan
 
 __all__ = ["FIELDS", "FINDING_SENTENCE", "PLACE_LABELS", "RULE_TITLES", "EvidenceTable",
            "Explanation", "Field", "cell", "column_title", "evidence_table", "evidence_unit",
-           "explain", "explain_alert", "field_of", "no_offset_reason", "place_label",
-           "value_text"]
+           "explain", "explain_alert", "field_of", "finding_message", "no_offset_reason",
+           "place_label", "value_text"]

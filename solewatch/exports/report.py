@@ -21,11 +21,7 @@ from analysis.alerts import ADVICE, FINDINGS
 from analysis.config import PressureConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import FEET, REGIONS, SITES
-from solewatch.evidence import (
-    FINDING_SENTENCE,
-    RULE_TITLES,
-    explain_alert,
-)
+from solewatch.evidence import RULE_TITLES, explain_alert, finding_message
 from solewatch.exports import svg
 from solewatch.exports.svg import OKABE_ITO, Chart, Series
 from solewatch.exports.tables import (
@@ -242,14 +238,14 @@ def _alert_block(h: WearerHistory, a: Any) -> str:
         facts.append(("Difference at confirmation", _num(a.delta_c, "°C", fixed=True)))
     fact_rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in facts)
     kind = "finding" if finding else "alert"
-    message = f"<p><b>{_h(FINDING_SENTENCE)}</b></p>" if finding else ""
+
     return (
         f'<article class="{kind} {a.status}" id="{kind}-{a.id}">'
         f'<h3><span class="badge {"finding" if finding else a.status}">{status_line}</span> '
         f"{_h(RULE_TITLES.get(a.rule, a.rule))} — {_h(_where(a.foot, a.site))} "
         f'<span class="muted">({kind} {a.id})</span></h3>'
         f'<table class="meta">{fact_rows}</table>'
-        f"{message}<p>{_h(a.message)}</p>"
+        f"<p>{_h(finding_message(a.message) if finding else a.message)}</p>"
         f'<p class="advice"><b>Advice given:</b> {_h(ADVICE.get(a.rule, ""))}</p>'
         f"{_evidence_table(a)}"
         f'<p class="muted">Lifecycle{": " + "; ".join(who) if who else ""}</p>'
