@@ -317,7 +317,7 @@ def evidence_table(evidence: Mapping[str, Any]) -> EvidenceTable | None:
 class Explanation:
     """What a person reads about one alert's evidence, all in plain words."""
 
-    latest: str  #: the latest value and its day
+    latest: str  #: the latest value and its day ("" for a finding)
     confirmed: str  #: the day the alert was confirmed (and the latest day of the episode)
     correction: str  #: how the personal offset was used (or why none); "" if not a rule's
     also: str  #: other spots over the threshold in the same days; "" if none
@@ -544,7 +544,8 @@ def explain(rule: str, evidence: Mapping[str, Any], *, first_day: date | None = 
     facts = tuple(_fact(k, v) for k, v in evidence.items()
                   if k not in TOLD and k not in MAIN_VALUE.get(rule, ()))
     return Explanation(
-        latest=_latest(rule, evidence, first_day),
+        # a finding has no latest value: its days are the first days of monitoring
+        latest="" if rule == BASELINE_DIFFERENCE else _latest(rule, evidence, first_day),
         confirmed=_confirmed(rule, evidence, first_day, confirmed_day),
         correction=_correction(rule, evidence, config), also=_also(evidence), facts=facts,
         table=evidence_table(evidence))

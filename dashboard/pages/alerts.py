@@ -53,7 +53,7 @@ def _card(card: views.AlertCard) -> html.Div:
         html.H3(f"{card.status_word}: {card.title}", style={"margin": "0 0 4px"}),
         html.P(f"{head}."),
         html.P(card.message, className="alert-message"),
-        html.P(card.latest, className="alert-latest"),
+        html.P(card.latest, className="alert-latest") if card.latest else None,
         html.P(card.confirmed, className="alert-confirmed"),
     ]
     if card.correction:

@@ -188,7 +188,7 @@ def _evidence_table(a: Any) -> str:
     evidence days as a table (days over the threshold say so in their own column) and the
     rule's settings: labels and units from solewatch.evidence, as on the Alerts page."""
     e = explain_alert(a)
-    out = [f"<p>{_h(e.latest)} {_h(e.confirmed)}</p>"]
+    out = [f"<p>{_h(' '.join(x for x in (e.latest, e.confirmed) if x))}</p>"]
     if e.correction:
         out.append(f'<p class="correction">{_h(e.correction)}</p>')
     if e.also:
