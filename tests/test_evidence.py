@@ -11,18 +11,7 @@ from typing import Any
 
 import pytest
 
-from analysis.alerts import (
-    BASELINE_DIFFERENCE,
-    CONTRALATERAL_FOOT_MEAN,
-    CONTRALATERAL_SITE,
-    IPSILATERAL_HOTSPOT,
-    PEAK_PRESSURE,
-    RULES,
-    SINGLE_FOOT,
-    SUDDEN_RISE,
-    SUSTAINED_PRESSURE,
-    UNSAFE_TEMPERATURE,
-)
+from analysis import alerts as rules
 from analysis.config import TemperatureConfig
 from analysis.sites import SITE_LABELS, SITES
 from analysis.temperature.offset import (
@@ -43,19 +32,19 @@ CONFIG = TemperatureConfig()
 WEARER = "eve"
 #: Every rule, the case whose analysis raises it, and the truth key of its latest value.
 RULE_CASES = {
-    CONTRALATERAL_SITE: (data.hotspot_with_offset, None),
-    CONTRALATERAL_FOOT_MEAN: (data.whole_foot, "hot_c"),
-    IPSILATERAL_HOTSPOT: (data.own_foot_spot, "hot_c"),
-    SINGLE_FOOT: (data.one_foot_only, "hot_c"),
-    SUDDEN_RISE: (data.sudden_warming, "rise_c"),
-    UNSAFE_TEMPERATURE: (data.hot_bath, "extreme_c"),
-    SUSTAINED_PRESSURE: (data.long_standing, "kpa"),
-    PEAK_PRESSURE: (data.heel_over_target, None),
-    BASELINE_DIFFERENCE: (data.baseline_finding, "median_c"),
+    rules.CONTRALATERAL_SITE: (data.hotspot_with_offset, None),
+    rules.CONTRALATERAL_FOOT_MEAN: (data.whole_foot, "hot_c"),
+    rules.IPSILATERAL_HOTSPOT: (data.own_foot_spot, "hot_c"),
+    rules.SINGLE_FOOT: (data.one_foot_only, "hot_c"),
+    rules.SUDDEN_RISE: (data.sudden_warming, "rise_c"),
+    rules.UNSAFE_TEMPERATURE: (data.hot_bath, "extreme_c"),
+    rules.SUSTAINED_PRESSURE: (data.long_standing, "kpa"),
+    rules.PEAK_PRESSURE: (data.heel_over_target, None),
+    rules.BASELINE_DIFFERENCE: (data.baseline_finding, "median_c"),
 }
 #: What a wearer must never read: code identifiers and raw structures.
 CODE = re.compile(r"[{}\[\]]|_c\b|_kpa\b|\bdelta\b|\b(?:" + "|".join(
-    (*RULES, *(s for s in SITES if s not in SITE_LABELS[s]), "foot_mean", "offset_status",
+    (*rules.RULES, *(s for s in SITES if s not in SITE_LABELS[s]), "foot_mean", "offset_status",
      "too_few_days", "too_large")) + r")\b")
 
 
@@ -92,7 +81,7 @@ def stored(store, cases):
     """A store (SQLite and PostgreSQL: tests/conftest.py) holding the alerts of every rule
     case; rule -> StoredAlert."""
     store.add_wearer(WEARER)
-    alerts = [cases[rule].only(rule) if rule != IPSILATERAL_HOTSPOT else next(
+    alerts = [cases[rule].only(rule) if rule != rules.IPSILATERAL_HOTSPOT else next(
         a for a in cases[rule].alerts if a.foot == "left") for rule in RULE_CASES]
     store.upsert_alerts(WEARER, alerts)
     return store, cases, {a.rule: a for a in store.alerts(WEARER)}
@@ -101,7 +90,7 @@ def stored(store, cases):
 # -- the registry --------------------------------------------------------------------------
 
 def test_every_rule_has_a_title_and_every_analysis_field_a_label(stored):
-    assert set(ev.RULE_TITLES) == set(RULES)
+    assert set(ev.RULE_TITLES) == set(rules.RULES)
     _, cases, _ = stored
     day_keys = {k for c in cases.values() for a in c.alerts
                 for d in a.evidence.get("days", []) for k in d}
@@ -119,21 +108,28 @@ def test_unknown_field_gets_a_readable_label_and_its_unit():
 
 # -- the offset sentence, per offset status --------------------------------------------------
 
-def _alert(case: data.Case, rule: str = CONTRALATERAL_SITE) -> Any:
+def _alert(case: data.Case, rule: str = rules.CONTRALATERAL_SITE) -> Any:
     return case.only(rule)
+
+
+def _corrected(case: data.Case, status: str, usual_c: float, rise_c: float
+               ) -> tuple[Any, str]:
+    """The alert's offset sentence names the measured difference, the usual (start) one and
+    the one the rule used, each the simulation's truth, and they add up."""
+    a = _alert(case)
+    assert a.evidence["offset_status"] == status
+    text = ev.explain_alert(a).correction
+    measured, usual, used = _numbers(text)
+    assert usual == pytest.approx(usual_c, abs=0.15)
+    assert measured == pytest.approx(usual_c + rise_c, abs=0.3)
+    assert used == pytest.approx(rise_c, abs=0.3)
+    assert used == pytest.approx(measured - usual, abs=0.11)
+    return a, text
 
 
 def test_applied_offset_is_explained_with_measured_usual_and_used():
     case = data.hotspot_with_offset()
-    a = _alert(case)
-    assert a.evidence["offset_status"] == APPLIED
-    text = ev.explain_alert(a).correction
-    measured, usual, used = _numbers(text)
-    truth = case.truth
-    assert usual == pytest.approx(truth["offset_c"], abs=0.15)
-    assert measured == pytest.approx(truth["offset_c"] + truth["hot_c"], abs=0.3)
-    assert used == pytest.approx(truth["hot_c"], abs=0.3)
-    assert used == pytest.approx(measured - usual, abs=0.11)  # the sentence adds up
+    a, text = _corrected(case, APPLIED, case.truth["offset_c"], case.truth["hot_c"])
     assert text.count("left warmer") == 3 and "No personal offset" not in text
     last = a.evidence["days"][-1]["date"]
     assert text.startswith(f"On {last}: measured difference")
@@ -178,20 +174,12 @@ def test_too_large_is_explained_for_alerts_stored_with_it():
 
 def test_growth_over_a_baseline_finding_is_explained():
     case = data.grown_old_difference()
-    a = _alert(case)
-    assert a.evidence["offset_status"] == BASELINE_FINDING
-    text = ev.explain_alert(a).correction
-    measured, usual, used = _numbers(text)
-    truth = case.truth
-    assert usual == pytest.approx(truth["old_c"], abs=0.15)
-    assert measured == pytest.approx(truth["old_c"] + truth["grown_c"], abs=0.3)
-    assert used == pytest.approx(truth["grown_c"], abs=0.3)
-    assert used == pytest.approx(measured - usual, abs=0.11)
+    a, text = _corrected(case, BASELINE_FINDING, case.truth["old_c"], case.truth["grown_c"])
     assert "Found when monitoring began" in text and "how much more it differs now" in text
     first, last = a.evidence["offset_baseline_days"]
     assert f"learned from {first} to {last}" in text
     # the finding itself, from the same analysis, is apart from this alert
-    [finding] = [x for x in case.alerts if x.rule == BASELINE_DIFFERENCE]
+    [finding] = [x for x in case.alerts if x.rule == rules.BASELINE_DIFFERENCE]
     assert (finding.foot, finding.site) == (a.foot, a.site)
 
 
@@ -231,7 +219,7 @@ def test_every_rule_renders_a_card_in_plain_words(stored, rule):
     card = views.alert_card(by_rule[rule])
     assert card.title == ev.RULE_TITLES[rule]
     assert card.confirmed
-    if rule == BASELINE_DIFFERENCE:  # no latest value: the days are the first ones
+    if rule == rules.BASELINE_DIFFERENCE:  # no latest value: the days are the first ones
         assert card.latest == "" and card.correction
     else:
         assert card.latest.startswith("Latest value: ")
@@ -245,9 +233,9 @@ def test_every_rule_renders_a_card_in_plain_words(stored, rule):
     _, key = RULE_CASES[rule]
     truth = cases[rule].truth
     latest = _numbers(card.latest or card.correction)[0]
-    if rule == CONTRALATERAL_SITE:
+    if rule == rules.CONTRALATERAL_SITE:
         assert latest == pytest.approx(truth["hot_c"], abs=0.3)
-    elif rule == PEAK_PRESSURE:
+    elif rule == rules.PEAK_PRESSURE:
         assert latest == truth["peaks"][-1]
     else:
         assert latest == pytest.approx(truth[key], abs=0.35), card.latest
@@ -262,12 +250,12 @@ def test_every_rule_renders_a_card_in_plain_words(stored, rule):
 
 def test_day_rules_say_when_confirmed_and_sample_rules_when(stored):
     _, _, by_rule = stored
-    a = by_rule[CONTRALATERAL_SITE]
+    a = by_rule[rules.CONTRALATERAL_SITE]
     confirmed = views.alert_card(a).confirmed
     k = a.evidence["consecutive_days"]
     assert confirmed.startswith(f"Confirmed on {a.confirmed_day.isoformat()}, the {k}nd day")
-    rise = views.alert_card(by_rule[SUDDEN_RISE])
-    assert rise.table is None and ("from", ev.value_text("start", by_rule[SUDDEN_RISE]
+    rise = views.alert_card(by_rule[rules.SUDDEN_RISE])
+    assert rise.table is None and ("from", ev.value_text("start", by_rule[rules.SUDDEN_RISE]
                                                          .evidence["start"])) in rise.facts
 
 
@@ -277,8 +265,8 @@ def test_findings_are_apart_and_never_counted_as_alerts(stored):
     store, _, by_rule = stored
     alerts = views.alert_cards(store, WEARER)
     findings = views.finding_cards(store, WEARER)
-    assert BASELINE_DIFFERENCE not in {c.title for c in alerts}
-    assert [c.id for c in findings] == [by_rule[BASELINE_DIFFERENCE].id]
+    assert rules.BASELINE_DIFFERENCE not in {c.title for c in alerts}
+    assert [c.id for c in findings] == [by_rule[rules.BASELINE_DIFFERENCE].id]
     [finding] = findings
     assert finding.is_finding and ev.FINDING_SENTENCE in finding.message
     assert finding.message.count(ev.FINDING_SENTENCE) == 1
@@ -298,10 +286,10 @@ def test_report_shows_findings_in_their_own_section_and_counts_only_alerts(store
     html = render_report(store, WEARER, date(2026, 3, 1), date(2026, 3, 14))
     alerts_part = html[html.index('<section id="alerts">'):html.index('<section id="findings">')]
     findings_part = html[html.index('<section id="findings">'):]
-    finding = by_rule[BASELINE_DIFFERENCE]
+    finding = by_rule[rules.BASELINE_DIFFERENCE]
     assert f'id="finding-{finding.id}"' in findings_part
     assert f'id="alert-{finding.id}"' not in html and "finding-" not in alerts_part
-    n_open = len([a for a in by_rule.values() if a.rule != BASELINE_DIFFERENCE])
+    n_open = len([a for a in by_rule.values() if a.rule != rules.BASELINE_DIFFERENCE])
     assert f"{n_open} open alerts" in alerts_part
     assert ev.FINDING_SENTENCE in findings_part
     assert '<table class="evidence">' in findings_part and '<tr class="over">' in alerts_part
@@ -337,7 +325,7 @@ def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(store):
     removed = {b - a for b, a in zip(_trace(measured, site)["y"], _trace(rule, site)["y"],
                                      strict=True) if a is not None}
     assert max(removed) - min(removed) < 1e-9
-    assert removed.pop() == pytest.approx(case.only(CONTRALATERAL_SITE).evidence["offset_c"],
+    assert removed.pop() == pytest.approx(case.only(rules.CONTRALATERAL_SITE).evidence["offset_c"],
                                           abs=0.001)
     # said on the chart (title and legend) and in the summary, with the baseline days
     first = data.FIRST_DAY.isoformat()
