@@ -15,11 +15,13 @@ ALERT_ACTION_STATUS: Final = "alert-action-status"
 ALERT_NOTE: Final = "alert-note"          # pattern id: {"type": ALERT_NOTE, "index": alert id}
 ALERT_ACK: Final = "alert-ack"            # pattern id: {"type": ALERT_ACK, "index": alert id}
 ALERT_RESOLVE: Final = "alert-resolve"    # pattern id: {"type": ALERT_RESOLVE, "index": id}
+FINDINGS_SECTION: Final = "findings-section"  # baseline findings, apart from the alerts
 
 # Temperature page
 TEMP_RANGE: Final = "temp-range"
 TEMP_UNIT: Final = "temp-unit"
 TEMP_SITE: Final = "temp-site"
+TEMP_VIEW: Final = "temp-view"    # measured / as the rule sees it (usual difference removed)
 TEMP_GRAPH: Final = "temp-graph"
 TEMP_SUMMARY: Final = "temp-summary"
 TEMP_NEWEST: Final = "temp-newest"        # how old the newest day with readings is

@@ -12,12 +12,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from analysis.alerts import ADVICE
+from analysis.alerts import ADVICE, FINDINGS
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
-from analysis.sites import REGION_LABELS, SITES
+from analysis.sites import SITES
+from analysis.temperature import DailyTable, WearerOffsets, learn_offsets
 from analysis.temperature.coverage import STATUS_WINDOW_DAYS
+from analysis.temperature.offset import APPLIED, BASELINE_FINDING
 from dashboard.live.geometry import VIRIDIS_ANCHORS
+from solewatch.daily import analysis_rows
+from solewatch.evidence import (
+    PLACE_LABELS,
+    RULE_TITLES,
+    EvidenceTable,
+    explain_alert,
+    finding_message,
+    no_offset_reason,
+)
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
 from solewatch.store.models import FOOT_MEAN, NOTE_KINDS, local_time
@@ -74,16 +85,11 @@ RANGES_DAYS: Final[tuple[int, ...]] = (30, 90, 365)
 UNITS: Final[tuple[str, ...]] = ("C", "F")
 STATUS_WORDS: Final[dict[str, str]] = {
     "open": "New", "acknowledged": "Seen", "resolved": "Resolved"}
-RULE_WORDS: Final[dict[str, str]] = {
-    "contralateral_site": "One spot warmer than the same spot on the other foot",
-    "contralateral_foot_mean": "One whole foot warmer than the other",
-    "ipsilateral_hotspot": "One spot warmer than the rest of the same foot",
-    "single_foot": "One foot warmer than usual",
-    "sudden_rise": "One foot warmed up quickly",
-    "unsafe_temperature": "Skin temperature that can burn or freeze",
-    "sustained_pressure": "Pressure held for a long time",
-    "peak_pressure": "Walking pressure over the target",
-}
+#: A baseline finding's status: acknowledging it means "I had it checked".
+FINDING_STATUS_WORDS: Final[dict[str, str]] = {
+    "open": "To check once", "acknowledged": "Checked", "resolved": "Resolved"}
+#: Rule titles in plain words: defined once in solewatch.evidence (the report uses them too).
+RULE_WORDS: Final[dict[str, str]] = RULE_TITLES
 NOTE_KIND_WORDS: Final[dict[str, str]] = {
     "symptom": "Symptom", "exercise": "Exercise", "shoe": "Shoes", "other": "Other"}
 
@@ -91,9 +97,7 @@ NOTE_KIND_WORDS: Final[dict[str, str]] = {
 def site_label(site: str | None) -> str:
     if not site:
         return ""
-    if site == FOOT_MEAN:
-        return "whole foot (mean of all sites)"
-    return REGION_LABELS.get(site, site)
+    return PLACE_LABELS.get(site, site)
 
 
 def delta_for_display(delta_c: float | None, unit: str) -> float | None:
@@ -109,6 +113,8 @@ def format_delta(delta_c: float | None, unit: str = "C") -> str:
     value = delta_for_display(delta_c, unit)
     if value is None:
         return "no value"
+    if round(value, 1) == 0.0:
+        value = 0.0  # never "-0.0"
     return f"{value:+.1f} °{unit}"
 
 
@@ -116,7 +122,8 @@ def format_delta(delta_c: float | None, unit: str = "C") -> str:
 
 @dataclass(frozen=True)
 class AlertCard:
-    """One alert worded for the Alerts page."""
+    """One alert (or baseline finding) worded for the Alerts page: no field holds code
+    identifiers or raw evidence; the evidence days are a table (solewatch.evidence)."""
 
     id: int
     status: str
@@ -125,37 +132,17 @@ class AlertCard:
     where: str
     since: str
     delta: str
-    evidence: tuple[str, ...]
+    message: str
+    latest: str  #: the latest value and its day
+    confirmed: str  #: the day the alert was confirmed
+    correction: str  #: the personal offset the rule removed, in words ("" if none applies)
+    also: str  #: other spots over the threshold in the same days ("" if none)
+    facts: tuple[tuple[str, str], ...]  #: the rest of the evidence, (label, value with unit)
+    table: EvidenceTable | None  #: the evidence days; None for rules without days
     advice: str
     can_acknowledge: bool
     can_resolve: bool
-
-
-def _evidence_lines(evidence: dict[str, Any]) -> tuple[str, ...]:
-    lines = []
-    for key, value in evidence.items():
-        words = key.replace("_", " ")
-        if key.endswith("_c") and isinstance(value, int | float):
-            lines.append(f"{words[:-2]}: {value:.1f} °C")
-        elif isinstance(value, list):
-            shown = ", ".join(f"{v:.1f} °C" if isinstance(v, float) and key.endswith("_c")
-                              else str(v) for v in value[:10])
-            lines.append(f"{words}: {shown}{' …' if len(value) > 10 else ''}")
-        else:
-            lines.append(f"{words}: {value}")
-    return tuple(lines)
-
-
-def _headline_value(alert: Any) -> str:
-    """The value a card leads with: the temperature difference, or for pressure alerts
-    the latest walking peak against its target (pressure alerts have no difference)."""
-    ev = alert.evidence
-    if alert.delta_c is None and isinstance(ev.get("latest_peak_kpa"), int | float):
-        return (f"latest {ev['latest_peak_kpa']:.0f} kPa on {ev.get('last_day')}, target "
-                f"{ev.get('target_kpa', 0):.0f} kPa")
-    if alert.delta_c is None and isinstance(ev.get("duration_s"), int | float):
-        return f"latest stretch {ev['duration_s'] / 60:.0f} minutes without a real break"
-    return f"difference {format_delta(alert.delta_c)}"
+    is_finding: bool = False  #: a baseline finding: shown apart, never counted as an alert
 
 
 def alert_card(alert: Any) -> AlertCard:
@@ -166,20 +153,37 @@ def alert_card(alert: Any) -> AlertCard:
     since = f"since {alert.first_day.isoformat()}"
     if alert.confirmed_day:
         since += f", confirmed {alert.confirmed_day.isoformat()}"
+    finding = alert.rule in FINDINGS
+    explained = explain_alert(alert)
     return AlertCard(
-        id=alert.id, status=alert.status, status_word=STATUS_WORDS[alert.status],
+        id=alert.id, status=alert.status,
+        status_word=(FINDING_STATUS_WORDS if finding else STATUS_WORDS)[alert.status],
         title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
-        since=since, delta=_headline_value(alert),
-        evidence=_evidence_lines(dict(alert.evidence)), advice=ADVICE.get(alert.rule, ""),
-        can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved")
+        since=since, delta="" if alert.delta_c is None else
+        f"difference {format_delta(alert.delta_c)}",
+        message=finding_message(alert.message) if finding else alert.message,
+        latest=explained.latest,
+        confirmed=explained.confirmed, correction=explained.correction, also=explained.also,
+        facts=explained.facts, table=explained.table, advice=ADVICE.get(alert.rule, ""),
+        can_acknowledge=alert.status == "open", can_resolve=alert.status != "resolved",
+        is_finding=finding)
+
+
+def _ordered(alerts: Iterable[Any]) -> list[AlertCard]:
+    """Open first, then seen, then resolved; newest first within each."""
+    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    return [alert_card(a) for a in sorted(alerts, key=lambda a: (order[a.status],
+                                                                 -a.first_day.toordinal()))]
 
 
 def alert_cards(store: Store, wearer: str) -> list[AlertCard]:
-    """Open first, then seen, then resolved; newest first within each."""
-    order = {"open": 0, "acknowledged": 1, "resolved": 2}
-    alerts = sorted(store.alerts(wearer), key=lambda a: (order[a.status],
-                                                         -a.first_day.toordinal()))
-    return [alert_card(a) for a in alerts]
+    """The alerts (never the baseline findings): open first, then seen, then resolved."""
+    return _ordered(a for a in store.alerts(wearer) if a.rule not in FINDINGS)
+
+
+def finding_cards(store: Store, wearer: str) -> list[AlertCard]:
+    """The baseline findings ("found when monitoring began"), shown apart from the alerts."""
+    return _ordered(a for a in store.alerts(wearer) if a.rule in FINDINGS)
 
 
 def act_on_alert(store: Store, alert_id: int, action: str, *, by: str, note: str) -> str:
@@ -194,6 +198,9 @@ def act_on_alert(store: Store, alert_id: int, action: str, *, by: str, note: str
             raise ValueError(f"action must be 'acknowledge' or 'resolve', found {action!r}")
     except StoreError as exc:
         return f"Not saved: {exc}"
+    if stored.rule in FINDINGS:
+        return (f"Saved: finding {stored.id} is now marked "
+                f"'{FINDING_STATUS_WORDS[stored.status]}'.")
     return f"Saved: alert {stored.id} is now marked '{STATUS_WORDS[stored.status]}'."
 
 
@@ -248,26 +255,38 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
 
 
 def temperature_view(store: Store, wearer: str, *, days: int, unit: str,
-                     today: date | None = None, config: TemperatureConfig | None = None
-                     ) -> tuple[dict[str, Any], str]:
+                     today: date | None = None, config: TemperatureConfig | None = None,
+                     view: str = "measured") -> tuple[dict[str, Any], str]:
     """The Temperature page's figure and a one-sentence summary for the ``days`` days ending
-    ``today`` (the wearer's local today; default: the clock), days without data as gaps."""
+    ``today`` (the wearer's local today; default: the clock), days without data as gaps;
+    ``view`` "rule" draws the difference with the wearer's usual difference removed."""
     if days not in RANGES_DAYS:
         raise ValueError(f"days must be one of {RANGES_DAYS}, found {days!r}")
+    if view not in TEMP_VIEWS:
+        raise ValueError(f"view must be one of {tuple(TEMP_VIEWS)}, found {view!r}")
     config = config or TemperatureConfig()
-    rows = store.daily_temperature(wearer)
+    history = store.daily_temperature(wearer)
     end = today or store.wearer_today(wearer)
     start = end - timedelta(days=days - 1)
-    rows = [r for r in rows if start <= r.day <= end]
-    alerts = [a for a in store.alerts(wearer) if start <= a.first_day <= end]
+    rows = [r for r in history if start <= r.day <= end]
+    if view == "rule":
+        offsets = usual_differences(history, config)
+        rows = as_the_rule_sees_it(rows, offsets)
+        usual = usual_difference_text(offsets, unit, config, {r.site for r in rows})
+    alerts = [a for a in store.alerts(wearer)
+              if start <= a.first_day <= end and a.rule not in FINDINGS]
     figure = temperature_figure(rows, unit=unit, threshold_c=config.contralateral_site_delta_c,
                                 alerts=alerts)
     figure = with_day_gaps(figure, start, end)
+    if view == "rule":
+        figure = label_as_the_rule_sees_it(figure, usual, unit)
     band = format_delta(config.contralateral_site_delta_c, unit).lstrip("+")
     n_days = len({r.day for r in rows})
     summary = (f"{n_days} days with readings from {start.isoformat()} to {end.isoformat()}. "
                f"The shaded band is ±{band}: a spot that stays outside it for "
                f"{config.consecutive_days} days in a row raises an alert.")
+    if view == "rule":
+        summary += " " + usual.sentence
     return figure, summary
 
 
@@ -359,6 +378,94 @@ def no_alerts_text(status: str) -> str:
     if status == "quiet":
         return "No alerts. Nothing needs your attention."
     return "No alerts in what could be checked. See above for what could not be checked."
+
+
+# -- temperature as the rule sees it ---------------------------------------------------------
+
+#: The Temperature page's choice of difference: as measured, or with the wearer's usual
+#: difference (the learned offset the rules remove) taken away.
+TEMP_VIEWS: Final[dict[str, str]] = {
+    "measured": "Measured",
+    "rule": "As the rule sees it (your usual difference removed)",
+}
+
+
+@dataclass(frozen=True)
+class ShownDay:
+    """A daily row as drawn: the difference after the wearer's usual difference is removed."""
+
+    day: date
+    site: str
+    delta_c: float | None
+    enough: bool
+
+
+def usual_differences(rows: Sequence[Any], config: TemperatureConfig) -> WearerOffsets:
+    """The wearer's usual left-right difference per site, learned as the rules learn it
+    (analysis.temperature.learn_offsets) from the stored daily rows of the whole history."""
+    return learn_offsets(DailyTable.from_rows(analysis_rows(rows)), config)
+
+
+def as_the_rule_sees_it(rows: Iterable[Any], offsets: WearerOffsets) -> list[ShownDay]:
+    """``rows`` with each site's applied offset subtracted from the difference."""
+    return [ShownDay(r.day, r.site, None if r.delta_c is None else
+                     r.delta_c - offsets.contralateral_c(r.site), bool(r.enough)) for r in rows]
+
+
+@dataclass(frozen=True)
+class UsualDifferences:
+    """What the "as the rule sees it" view removed, in words."""
+
+    span: str  #: from which days: "learned from 2026-03-01 to 2026-03-07"
+    sentence: str  #: per site, what was removed, and where nothing was and why
+    legend: dict[str, str]  #: per site: "usual +0.5 °C removed" or "nothing removed"
+
+
+def usual_difference_text(offsets: WearerOffsets, unit: str, config: TemperatureConfig,
+                          sites: Iterable[str] = (*SITES, FOOT_MEAN)) -> UsualDifferences:
+    """Which usual difference was removed at each of ``sites`` and from which days, and why
+    nothing was where nothing was, in words."""
+    days = offsets.baseline_days
+    span = (f"learned from {days[0].isoformat()} to {days[-1].isoformat()}" if days else
+            "not learned yet: too few days")
+    removed, legend = [], {}
+    kept: dict[str, list[str]] = {}
+    wanted = set(sites)
+    for site in (s for s in (*SITES, FOOT_MEAN) if s in wanted):
+        o = offsets.contralateral.get(site)
+        if o is not None and o.status == APPLIED:
+            legend[site] = f"usual {format_delta(o.value_c, unit)} removed"
+            removed.append(f"{site_label(site)} {format_delta(o.value_c, unit)}")
+        elif o is not None and o.status == BASELINE_FINDING:
+            legend[site] = (f"{format_delta(o.value_c, unit)} found when monitoring began "
+                            "removed")
+            removed.append(f"{site_label(site)} {format_delta(o.value_c, unit)}, the "
+                           "difference found when monitoring began (a finding to have "
+                           "checked; the rule watches how much it grows)")
+        else:
+            legend[site] = "nothing removed"
+            why = no_offset_reason(o.status if o else "none", o.learned_c if o else None,
+                                   config)
+            kept.setdefault(why, []).append(site_label(site))
+    text = f"Your usual difference between the feet, {span}, is removed from each line"
+    text += f" ({'; '.join(removed)})." if removed else ": none could be learned."
+    for why, where in kept.items():
+        text += f" Nothing removed at {'; '.join(where)}: {why}."
+    return UsualDifferences(span, text, legend)
+
+
+def label_as_the_rule_sees_it(figure: dict[str, Any], usual: UsualDifferences,
+                              unit: str) -> dict[str, Any]:
+    """Say on the chart that the usual difference is removed, per site in the legend."""
+    for trace in figure["data"]:
+        site = next((s for s in usual.legend if site_label(s) == trace.get("name")), None)
+        if site is not None:
+            trace["name"] = f"{trace['name']} ({usual.legend[site]})"
+    layout = figure["layout"]
+    layout["yaxis"]["title"]["text"] = f"left minus right, usual removed (°{unit})"
+    layout["title"] = {"text": f"As the rule sees it: your usual difference ({usual.span}) "
+                               "removed", "font": {"size": 13}}
+    return figure
 
 
 # -- notes ---------------------------------------------------------------------------------

@@ -599,9 +599,15 @@ def _problems_text(problems: list[DataProblem]) -> str:
 
 
 def _history_rows(store: Store, wearer: str) -> list[dict[str, Any]]:
+    return analysis_rows(store.daily_temperature(wearer))
+
+
+def analysis_rows(stored: Iterable[Any]) -> list[dict[str, Any]]:
+    """Stored daily temperature rows as the analysis' daily rows (DailyTable.from_rows):
+    a missing value is NaN."""
     nan = float("nan")
     rows = []
-    for r in store.daily_temperature(wearer):
+    for r in stored:
         rows.append({"date": r.day, "site": r.site,
                      "left_c": nan if r.left_c is None else r.left_c,
                      "right_c": nan if r.right_c is None else r.right_c,

@@ -50,7 +50,7 @@ def test_alert_cards_open_first_with_advice_and_evidence(filled):
     assert card.advice == ADVICE[CONTRALATERAL_SITE]
     assert card.where.startswith("Left foot, ball of the foot, big-toe side")
     assert card.delta == "difference +2.8 °C"
-    assert "threshold: 2.2 °C" in card.evidence
+    assert ("threshold", "2.2 °C") in card.facts
     assert card.can_acknowledge and card.can_resolve
     assert not cards[1].can_acknowledge and cards[1].can_resolve
 

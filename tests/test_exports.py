@@ -401,18 +401,25 @@ def test_report_is_self_contained_and_complete(store, tmp_path):
     assert "Outside the range." not in html
     _, alerts_text = _parse(alerts)
     hot = by_rule[CONTRALATERAL_SITE]
+    # The evidence days as a table with plain headers (unit in brackets), one row per day,
+    # the values as the rule recorded them to the 0.1 °C shown; no code identifier.
     for day in hot.evidence["days"]:
-        assert day["date"] in alerts_text
-        assert f"{day['delta_c']:.2f}" in alerts_text and f"{day['left_c']:.2f}" in alerts_text
-    assert "difference used (°C)" in alerts_text and "worn (min)" in alerts_text
-    assert "contralateral_site" in alerts_text and "left foot" in alerts_text
-    assert "ball of the foot, big-toe side" in alerts_text and "Threshold: 2.2" in alerts_text
+        row = (f"{day['date']} {day['raw_delta_c']:+.1f} {day['delta_c']:+.1f} "
+               f"{day['left_c']:.1f} {day['right_c']:.1f} {day['minutes']:.0f}")
+        assert row in alerts_text, row
+    assert "difference the rule used, left minus right (°C)" in alerts_text
+    assert "time worn and at rest (min)" in alerts_text and "over the threshold" in alerts_text
+    told = alerts_text.split("Lifecycle")[0]  # (the store's own step notes name the rule)
+    assert "contralateral_site" not in told and "delta_c" not in told and "{" not in told
+    assert "left foot" in alerts_text
+    assert "ball of the foot, big-toe side" in alerts_text and "threshold 2.2 °C" in alerts_text
     assert "nurse Kim" in alerts_text and "called Ann; offloading for 3 days" in alerts_text
     assert "resolved by dr Lee at 2026-03-12 14:00 UTC" in alerts_text
     assert "new shoe rubbed; changed shoes" in alerts_text
     assert "2026-03-12 11:00 UTC" in alerts_text  # acknowledged at T0 + 2 h
     assert "OPEN" in alerts_text and "Rest the warm foot" in alerts_text  # advice
-    assert "1260" in alerts_text and "4.67" in alerts_text  # pressure evidence with its values
+    # pressure evidence with its values and units: 1260 s held, over 4.67 kPa
+    assert "how long 21 min" in alerts_text and "threshold 4.67 kPa" in alerts_text
     # One SVG chart per section, every axis with a unit.
     for ident, unit in (("coverage", "(h)"), ("temperature", "(°C)"), ("gait", "(steps/min)"),
                         ("pressure", "(kPa)")):

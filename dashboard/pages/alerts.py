@@ -12,12 +12,35 @@ from dashboard.app import DashboardContext, disclaimer
 ACTOR = "dashboard"
 
 
+def evidence_table(table: views.EvidenceTable) -> html.Div:
+    """The evidence days as an HTML table; days over the threshold say so in their own column
+    and are bold (not colour alone). Scrolls sideways inside its box on a narrow screen."""
+    def row(cells: tuple[str, ...], over: bool) -> html.Tr:
+        return html.Tr([html.Td(c, style={"textAlign": "right"} if num else None)
+                        for c, num in zip(cells, table.numeric, strict=True)],
+                       className="over" if over else None,
+                       style={"fontWeight": "bold"} if over else None)
+
+    return html.Div(html.Table([
+        html.Thead(html.Tr([html.Th(c, scope="col") for c in table.columns])),
+        html.Tbody([row(r, o) for r, o in zip(table.rows, table.over, strict=True)]),
+    ], className="evidence-days"), style={"overflowX": "auto"})
+
+
+def _facts(card: views.AlertCard) -> html.Details | None:
+    if not card.facts:
+        return None
+    return html.Details([html.Summary("How the rule is set"), html.Table(html.Tbody(
+        [html.Tr([html.Th(label, scope="row"), html.Td(value)])
+         for label, value in card.facts]), className="evidence-facts")])
+
+
 def _card(card: views.AlertCard) -> html.Div:
     buttons = []
     if card.can_acknowledge:
-        buttons.append(html.Button("I have seen it", id={"type": ids.ALERT_ACK,
-                                                         "index": card.id}))
-    if card.can_resolve:
+        buttons.append(html.Button("I had it checked" if card.is_finding else "I have seen it",
+                                   id={"type": ids.ALERT_ACK, "index": card.id}))
+    if card.can_resolve and not card.is_finding:
         buttons.append(html.Button("Resolved", id={"type": ids.ALERT_RESOLVE,
                                                    "index": card.id},
                                    style={"marginLeft": "8px"}))
@@ -25,29 +48,57 @@ def _card(card: views.AlertCard) -> html.Div:
                          placeholder="What did you do? (optional)",
                          style={"width": "60%", "marginRight": "8px"}), *buttons] \
         if buttons else []
-    return html.Div([
+    head = ", ".join(x for x in (card.where, card.since, card.delta) if x)
+    body = [
         html.H3(f"{card.status_word}: {card.title}", style={"margin": "0 0 4px"}),
-        html.P(f"{card.where}, {card.since}, {card.delta}."),
-        html.P(card.advice, style={"fontWeight": "bold"}),
-        html.Details([html.Summary("Evidence"),
-                      html.Ul([html.Li(line) for line in card.evidence])]),
-        html.Div(actions),
-    ], className=f"alert alert-{card.status}",
-        style={"border": "1px solid #ccc", "borderLeft": "6px solid " + (
-            "#D55E00" if card.status == "open" else
-            "#E69F00" if card.status == "acknowledged" else "#009E73"),
-               "padding": "8px 12px", "margin": "8px 0"})
+        html.P(f"{head}."),
+        html.P(card.message, className="alert-message"),
+        html.P(card.latest, className="alert-latest") if card.latest else None,
+        html.P(card.confirmed, className="alert-confirmed"),
+    ]
+    if card.correction:
+        body.append(html.P(card.correction, className="alert-correction"))
+    if card.also:
+        body.append(html.P(card.also))
+    if card.table is not None:
+        body += [html.H4("Evidence, day by day", style={"margin": "6px 0 2px"}),
+                 evidence_table(card.table)]
+    body += [_facts(card), html.P(card.advice, style={"fontWeight": "bold"}),
+             html.Div(actions)]
+    kind = "finding" if card.is_finding else "alert"
+    return html.Div([b for b in body if b is not None],
+                    className=f"{kind} {kind}-{card.status}",
+                    style={"border": "1px solid #ccc", "borderLeft": "6px solid " + (
+                        "#0072B2" if card.is_finding else
+                        "#D55E00" if card.status == "open" else
+                        "#E69F00" if card.status == "acknowledged" else "#009E73"),
+                           "padding": "8px 12px", "margin": "8px 0"})
 
 
-def _cards(dctx: DashboardContext, chosen: str | None) -> list[html.Div] | html.P:
+def findings_section(cards: list[views.AlertCard]) -> html.Section | None:
+    """Baseline findings, apart from the alerts and never counted with them."""
+    if not cards:
+        return None
+    return html.Section([
+        html.H2("Found when monitoring began"),
+        html.P("Differences between your feet that were already there in the first days. "
+               "They are not alerts: solewatch keeps watching these spots and raises an alert "
+               "if one gets warmer."),
+        *[_card(c) for c in cards],
+    ], id=ids.FINDINGS_SECTION, style={"marginTop": "16px"})
+
+
+def _cards(dctx: DashboardContext, chosen: str | None) -> list:
     with dctx.store() as store:
         wearer = dctx.wearer_for(store, chosen)
         cards = views.alert_cards(store, wearer) if wearer else []
+        findings = views.finding_cards(store, wearer) if wearer else []
         status = (store.status(wearer, dctx.today_for(store, wearer))["status"]
                   if wearer and not cards else None)
-    if not cards:
-        return html.P(views.no_alerts_text(status or "incomplete"))
-    return [_card(c) for c in cards]
+    shown: list = [_card(c) for c in cards] if cards else [
+        html.P(views.no_alerts_text(status or "incomplete"))]
+    section = findings_section(findings)
+    return shown + ([section] if section is not None else [])
 
 
 def _status_banner(dctx: DashboardContext, chosen: str | None) -> html.Div:

@@ -9,7 +9,6 @@ reference ranges, pressure peaks per region against the 200 kPa target, notes an
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -18,11 +17,12 @@ from html import escape
 from pathlib import Path
 from typing import Any, Final
 
-from analysis.alerts import ADVICE
+from analysis.alerts import ADVICE, FINDINGS
 from analysis.config import PressureConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import FEET, REGIONS, SITES
 from analysis.temperature.coverage import STATUS_WINDOW_DAYS
+from solewatch.evidence import RULE_TITLES, explain_alert, finding_message
 from solewatch.exports import svg
 from solewatch.exports.svg import OKABE_ITO, Chart, Series
 from solewatch.exports.tables import (
@@ -32,33 +32,12 @@ from solewatch.exports.tables import (
     alert_last_day,
     collect,
     evidence_items,
-    evidence_unit,
     footwear_label,
     lifecycle,
-    threshold_of,
 )
 from solewatch.report import NOT_A_DIAGNOSIS
 from solewatch.store import Store, local_time
 
-RULE_TITLES: Final[dict[str, str]] = {
-    "contralateral_site": "Left-right temperature difference at one site",
-    "contralateral_foot_mean": "Left-right difference of the whole foot",
-    "ipsilateral_hotspot": "Warm spot within one foot",
-    "single_foot": "One foot warmer than usual for the room",
-    "sudden_rise": "Sudden warming of one foot",
-    "unsafe_temperature": "Skin temperature that can burn or freeze",
-    "sustained_pressure": "Pressure held for a long time",
-    "peak_pressure": "Walking pressure over the target",
-}
-#: Column headers of the per-day evidence (the rule's own key is printed under each).
-EVIDENCE_LABELS: Final[dict[str, str]] = {
-    "delta_c": "difference used", "raw_delta_c": "raw difference", "left_c": "left",
-    "right_c": "right", "minutes": "worn", "over": "over threshold",
-    "above_own_foot_c": "above own foot", "site_c": "site", "foot_c": "foot", "room_c": "room",
-    "above_usual_c": "above usual",
-    "peak_kpa": "walking peak (median step)", "steps": "steps", "start": "from",
-    "start_s": "into the recording", "duration_s": "held", "mean_kpa": "mean pressure",
-}
 STATUS_ORDER: Final = {"open": 0, "acknowledged": 1, "resolved": 2}
 #: Gait charts: (column, title, unit). The reference band is the metric's ``typical_range`` in
 #: analysis.references (its text and source are printed under each chart).
@@ -90,6 +69,10 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .alert.open { border-left-color: var(--open); border-width: 2px 2px 2px 8px;
               border-color: var(--open); }
 .alert.acknowledged { border-left-color: var(--ack); }
+.finding { border: 1px solid #999; border-left: 6px solid #0072B2; padding: 2mm 3mm;
+           margin: 3mm 0; }
+.badge.finding { border-color: #0072B2; color: #0072B2; }
+tr.over td { font-weight: 700; }
 .badge { display: inline-block; font-weight: 700; padding: 0 2mm; border: 1.5px solid;
          border-radius: 2mm; font-size: 9pt; letter-spacing: 0.05em; }
 .badge.open { color: #fff; background: var(--open); border-color: var(--open); }
@@ -191,54 +174,91 @@ def _header(h: WearerHistory, generated: datetime) -> str:
             "</header>")
 
 
+def _alerts_only(h: WearerHistory) -> list[Any]:
+    """The alerts of the range; baseline findings are shown apart and never counted."""
+    return [a for a in h.alerts if a.rule not in FINDINGS]
+
+
 def _alert_counts(h: WearerHistory) -> str:
-    if not h.alerts:
+    alerts = _alerts_only(h)
+    if not alerts:
         return "none"
-    counts = {s: sum(a.status == s for a in h.alerts) for s in STATUS_ORDER}
+    counts = {s: sum(a.status == s for a in alerts) for s in STATUS_ORDER}
     return ", ".join(f"{n} {s}" for s, n in counts.items() if n)
 
 
 def _evidence_table(a: Any) -> str:
-    items = evidence_items(a.evidence)
-    per_day: dict[date, dict[str, Any]] = {}
-    other: list[tuple[str, Any]] = []
-    for day, item, value in items:
-        if day is None:
-            other.append((item, value))
-        elif "[" not in item:
-            per_day.setdefault(day, {})[item] = value
-    out = []
-    thr, unit = threshold_of(a.evidence)
-    if per_day:
-        keys = list(dict.fromkeys(k for v in per_day.values() for k in v))
-        head = "".join(f"<th>{_h(EVIDENCE_LABELS.get(k, k))}"
-                       f"{' (' + evidence_unit(k) + ')' if evidence_unit(k) else ''}"
-                       f'<br><span class="muted">{_h(k)}</span></th>' for k in keys)
+    """The evidence in words (latest value, confirmation, the offset the rule removed), the
+    evidence days as a table (days over the threshold say so in their own column) and the
+    rule's settings: labels and units from solewatch.evidence, as on the Alerts page."""
+    e = explain_alert(a)
+    out = [f"<p>{_h(' '.join(x for x in (e.latest, e.confirmed) if x))}</p>"]
+    if e.correction:
+        out.append(f'<p class="correction">{_h(e.correction)}</p>')
+    if e.also:
+        out.append(f"<p>{_h(e.also)}</p>")
+    if e.table is not None:
+        t = e.table
+        head = "".join(f"<th>{_h(c)}</th>" for c in t.columns)
         body = "".join(
-            f'<tr><td class="day">{d.isoformat()}</td>'
-            + "".join(f'<td class="n">{_cell(v.get(k), k)}</td>' for k in keys)
-            + "</tr>" for d, v in sorted(per_day.items()))
-        out.append(f'<table class="evidence"><tr><th>day</th>{head}</tr>{body}</table>')
-    if other:
-        cells = []
-        for k, v in other:
-            u = evidence_unit(k)
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                shown = _num(v, u, 3)
-            else:
-                shown = _h(v if isinstance(v, str) else json.dumps(v))
-            cells.append(f"<tr><td>{_h(k)}</td><td>{shown}</td></tr>")
-        out.append(f'<table class="evidence-other"><tr><th>evidence</th><th>value</th></tr>'
-                   f"{''.join(cells)}</table>")
-    lead = f"Threshold: {_num(thr, unit)}. " if thr is not None else ""
-    return f'<p class="muted">{lead}Evidence as the rule recorded it:</p>' + "".join(out)
+            ('<tr class="over">' if over else "<tr>")
+            + "".join(f'<td class="{"n" if num else "day"}">{_h(c)}</td>'
+                      for c, num in zip(row, t.numeric, strict=True)) + "</tr>"
+            for row, over in zip(t.rows, t.over, strict=True))
+        out.append(f'<table class="evidence"><tr>{head}</tr>{body}</table>')
+    if e.facts:
+        rows = "".join(f"<tr><td>{_h(k)}</td><td>{_h(v)}</td></tr>" for k, v in e.facts)
+        out.append(f'<table class="evidence-other"><tr><th>how the rule is set</th>'
+                   f"<th>value</th></tr>{rows}</table>")
+    return "".join(out)
 
 
-def _cell(value: Any, key: str) -> str:
-    """A per-day evidence value; the unit is in the column header."""
-    if isinstance(value, float):
-        return _num(value, "", 0 if evidence_unit(key) == "min" else 2, fixed=True)
-    return _num(value, "")
+def _alert_block(h: WearerHistory, a: Any) -> str:
+    """One alert or finding: its facts, message, advice, evidence and lifecycle."""
+    finding = a.rule in FINDINGS
+    steps = h.history.get(a.id, [])
+    life = lifecycle(steps)
+    status_line = ({"open": "TO CHECK ONCE", "acknowledged": "CHECKED", "resolved": "RESOLVED"}
+                   if finding else
+                   {"open": "OPEN — not yet acknowledged", "acknowledged": "ACKNOWLEDGED",
+                    "resolved": "RESOLVED"})[a.status]
+    steps_rows = "".join(
+        f"<tr><td>{_when(s.at)}</td><td>{_h(s.from_status or '—')} → {_h(s.to_status)}"
+        f"</td><td>{_h(s.by)}</td><td>{_h(s.note) or '—'}</td></tr>" for s in steps)
+    ack, res = life["acknowledged"], life["resolved"]
+    who = []
+    if ack:
+        who.append(f"{'checked' if finding else 'acknowledged'} by {_h(ack.by)} at "
+                   f"{_when(ack.at)}")
+    if res:
+        who.append(f"resolved by {_h(res.by)} at {_when(res.at)}")
+    facts = [
+        ("Foot / site", _h(_where(a.foot, a.site))),
+        ("Days", f"first {a.first_day.isoformat()}, confirmed "
+                 f"{a.confirmed_day.isoformat() if a.confirmed_day else '—'}, last "
+                 f"{alert_last_day(a).isoformat()}"),
+    ]
+    if a.delta_c is not None:
+        facts.append(("Difference at confirmation", _num(a.delta_c, "°C", fixed=True)))
+    fact_rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in facts)
+    kind = "finding" if finding else "alert"
+
+    return (
+        f'<article class="{kind} {a.status}" id="{kind}-{a.id}">'
+        f'<h3><span class="badge {"finding" if finding else a.status}">{status_line}</span> '
+        f"{_h(RULE_TITLES.get(a.rule, a.rule))} — {_h(_where(a.foot, a.site))} "
+        f'<span class="muted">({kind} {a.id})</span></h3>'
+        f'<table class="meta">{fact_rows}</table>'
+        f"<p>{_h(finding_message(a.message) if finding else a.message)}</p>"
+        f'<p class="advice"><b>Advice given:</b> {_h(ADVICE.get(a.rule, ""))}</p>'
+        f"{_evidence_table(a)}"
+        f'<p class="muted">Lifecycle{": " + "; ".join(who) if who else ""}</p>'
+        f'<table class="lifecycle"><tr><th>when (UTC)</th><th>status</th><th>who</th>'
+        f"<th>note</th></tr>{steps_rows}</table></article>")
+
+
+def _ordered(alerts: Sequence[Any]) -> list[Any]:
+    return sorted(alerts, key=lambda a: (STATUS_ORDER[a.status], a.first_day, a.id))
 
 
 def status_day(store: Store, wearer: str, end: date, generated: datetime) -> date:
@@ -261,50 +281,27 @@ def _status(status: dict[str, Any]) -> str:
 
 
 def _alerts(h: WearerHistory) -> str:
-    if not h.alerts:
+    alerts = _alerts_only(h)
+    if not alerts:
         return ('<section id="alerts"><h2>Alerts</h2><p>No alert in this range.</p></section>')
-    ordered = sorted(h.alerts, key=lambda a: (STATUS_ORDER[a.status], a.first_day, a.id))
-    blocks = []
-    for a in ordered:
-        steps = h.history.get(a.id, [])
-        life = lifecycle(steps)
-        status_line = {"open": "OPEN — not yet acknowledged",
-                       "acknowledged": "ACKNOWLEDGED", "resolved": "RESOLVED"}[a.status]
-        steps_rows = "".join(
-            f"<tr><td>{_when(s.at)}</td><td>{_h(s.from_status or '—')} → {_h(s.to_status)}"
-            f"</td><td>{_h(s.by)}</td><td>{_h(s.note) or '—'}</td></tr>" for s in steps)
-        ack, res = life["acknowledged"], life["resolved"]
-        who = []
-        if ack:
-            who.append(f"acknowledged by {_h(ack.by)} at {_when(ack.at)}")
-        if res:
-            who.append(f"resolved by {_h(res.by)} at {_when(res.at)}")
-        facts = [
-            ("Rule", f"<code>{_h(a.rule)}</code>"),
-            ("Foot / site", _h(_where(a.foot, a.site))),
-            ("Days", f"first {a.first_day.isoformat()}, confirmed "
-                     f"{a.confirmed_day.isoformat() if a.confirmed_day else '—'}, last "
-                     f"{alert_last_day(a).isoformat()}"),
-        ]
-        if a.delta_c is not None:
-            facts.append(("Difference at confirmation", _num(a.delta_c, "°C", fixed=True)))
-        fact_rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in facts)
-        blocks.append(
-            f'<article class="alert {a.status}" id="alert-{a.id}">'
-            f'<h3><span class="badge {a.status}">{status_line}</span> '
-            f"{_h(RULE_TITLES.get(a.rule, a.rule))} — {_h(_where(a.foot, a.site))} "
-            f'<span class="muted">(alert {a.id})</span></h3>'
-            f'<table class="meta">{fact_rows}</table>'
-            f"<p>{_h(a.message)}</p>"
-            f'<p class="advice"><b>Advice given:</b> {_h(ADVICE.get(a.rule, ""))}</p>'
-            f"{_evidence_table(a)}"
-            f'<p class="muted">Lifecycle{": " + "; ".join(who) if who else ""}</p>'
-            f'<table class="lifecycle"><tr><th>when (UTC)</th><th>status</th><th>who</th>'
-            f"<th>note</th></tr>{steps_rows}</table></article>")
-    n_open = sum(a.status == "open" for a in h.alerts)
+    blocks = [_alert_block(h, a) for a in _ordered(alerts)]
+    n_open = sum(a.status == "open" for a in alerts)
     lead = (f'<p><b>{n_open} open alert{"s" if n_open != 1 else ""}</b> (shown first).</p>'
             if n_open else "<p>No open alert.</p>")
     return f'<section id="alerts"><h2>Alerts</h2>{lead}{"".join(blocks)}</section>'
+
+
+def _findings(h: WearerHistory) -> str:
+    """Baseline findings: a section of their own, after the alerts; empty when none."""
+    found = [a for a in h.alerts if a.rule in FINDINGS]
+    if not found:
+        return ""
+    return ('<section id="findings"><h2>Found when monitoring began</h2>'
+            "<p>Differences between the feet that were already there in the first days of "
+            "monitoring. They are not alerts and are not counted as alerts; each should be "
+            "checked once. solewatch keeps watching these spots and alerts if one gets "
+            "warmer.</p>" + "".join(_alert_block(h, a) for a in _ordered(found))
+            + "</section>")
 
 
 def _temperature(h: WearerHistory) -> str:
@@ -476,8 +473,8 @@ def render_report(store: Store, wearer: str, start: date | str, end: date | str,
     h = collect(store, wearer, start, end)
     generated = (generated_at or datetime.now(UTC)).astimezone(UTC)
     status = store.status(h.wearer, status_day(store, h.wearer, h.end, generated))
-    body = "".join((_header(h, generated), _status(status), _alerts(h), _temperature(h),
-                    _gait(h), _pressure(h), _notes(h)))
+    body = "".join((_header(h, generated), _status(status), _alerts(h), _findings(h),
+                    _temperature(h), _gait(h), _pressure(h), _notes(h)))
     footer = ('<footer><p class="muted">Made by solewatch on this computer from the local '
               "history store; nothing in this file loads from the network. Thresholds and "
               "reference ranges with their sources: docs/clinical.md. "

@@ -27,13 +27,12 @@ from typing import Any, Final
 from analysis.alerts import ADVICE
 from analysis.errors import SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
-from analysis.sites import REGION_LABELS
+from solewatch.evidence import PLACE_LABELS, evidence_unit
 from solewatch.store import AlertStep, Store, StoredAlert, local_time
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
 #: Alerts, notes and sessions are kept when they touch the range; a note's day is its local day.
-SITE_LABELS_ALL: Final[dict[str, str]] = {**REGION_LABELS,
-                                          "foot_mean": "whole foot (mean of sites)"}
+SITE_LABELS_ALL: Final[dict[str, str]] = PLACE_LABELS
 
 
 class ExportError(SolewatchError):
@@ -208,16 +207,6 @@ _GAIT_NAMES: Final[dict[str, str]] = dict(zip(GAIT_SUMMARY_KEYS, [
     "dfa_alpha"], strict=True))
 _LIFECYCLE: Final = ("opened", "acknowledged", "resolved")
 _STATUS_OF: Final = {"open": "opened", "acknowledged": "acknowledged", "resolved": "resolved"}
-
-
-def evidence_unit(key: str) -> str:
-    """The unit an evidence field's name says (``threshold_c`` -> °C); "" when none."""
-    k = key.lower()
-    for suffix, unit in (("_kpa", "kPa"), ("_c", "°C"), ("_pct", "%"), ("_ms", "ms"),
-                         ("_s", "s"), ("_h", "h"), ("minutes", "min"), ("_days", "days")):
-        if k.endswith(suffix) or k == suffix.strip("_"):
-            return unit
-    return ""
 
 
 # -- collecting ------------------------------------------------------------------------------
