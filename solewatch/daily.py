@@ -101,7 +101,9 @@ def episode_gap_days(config: AnalysisConfig) -> dict[str, int]:
     """Sample rules whose day-by-day alerts are kept as one alert per episode across days
     (:func:`store_episode_alerts`), each with its gap setting in days. Sample rules not named
     here are stored one alert per day as before."""
-    return {SUSTAINED_PRESSURE: int(config.pressure.sustained_episode_gap_days)}
+    gap = int(config.temperature.episode_gap_days)
+    return {SUSTAINED_PRESSURE: int(config.pressure.sustained_episode_gap_days),
+            SUDDEN_RISE: gap, UNSAFE_TEMPERATURE: gap}
 
 
 class DatabaseUnavailable(StoreError):
@@ -496,6 +498,9 @@ def analyze_wearer_day(store: Store, wearer: str, day: date, *,
             result = analyze_temperature(stream, config.temperature)
             temperature_rows = [r for r in result.daily if r["date"] == day]
             alerts += [a for a in result.alerts if a.rule in SAMPLE_RULES]
+            if result.mode == "bilateral":
+                judged.add(SUDDEN_RISE)
+            judged.add(UNSAFE_TEMPERATURE)
     if pressures:
         # Several pressure recordings on one day: the longest one is summarised (gait
         # summaries of separate recordings are not averaged; see docs/storage.md).

@@ -50,6 +50,7 @@ from analysis.alerts import (
     SUDDEN_RISE,
     UNSAFE_TEMPERATURE,
     Alert,
+    merge_episodes,
 )
 from analysis.config import TemperatureConfig
 from analysis.sites import FEET, SITE_LABELS, SITES
@@ -641,8 +642,12 @@ def evaluate_rules(
             faults = detect_faults(stream, config)
         if wear is None:
             wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid)
+        sample: list[Alert] = []
         if table.mode == "bilateral":
-            alerts += _sudden_rise(stream, faults.valid, wear, config, heat)
-        alerts += _unsafe(stream, faults.valid, wear, config)
+            sample += _sudden_rise(stream, faults.valid, wear, config, heat)
+        sample += _unsafe(stream, faults.valid, wear, config)
+        # One alert per episode for the sample rules too: the same rule, foot and site on
+        # days at most episode_gap_days apart (e.g. evenings by a heater hot enough to burn).
+        alerts += merge_episodes(sample, gap_days=config.episode_gap_days)
     alerts.sort(key=lambda a: (a.first_day or date.min, a.rule, a.foot or "", a.site or ""))
     return alerts
