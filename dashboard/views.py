@@ -28,6 +28,7 @@ from solewatch.evidence import (
     explain_alert,
     finding_message,
     no_offset_reason,
+    value_text,
 )
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
@@ -145,6 +146,27 @@ class AlertCard:
     is_finding: bool = False  #: a baseline finding: shown apart, never counted as an alert
 
 
+def headline_value(alert: Any) -> str:
+    """The value a card leads with: the temperature difference, or for pressure alerts (which
+    have no difference) the latest walking peak against its target, or the latest stretch of
+    pressure held; "" when the rule recorded none of these."""
+    ev = alert.evidence or {}
+    if alert.delta_c is not None:
+        return f"difference {format_delta(alert.delta_c)}"
+    peak = ev.get("latest_peak_kpa")
+    if isinstance(peak, int | float) and not isinstance(peak, bool):
+        day = ev.get("last_day")
+        target = ev.get("target_kpa")
+        return ", ".join(x for x in (
+            f"latest {value_text('latest_peak_kpa', peak)}" + (f" on {day}" if day else ""),
+            f"target {value_text('target_kpa', target)}" if isinstance(target, int | float)
+            else "") if x)
+    held = ev.get("duration_s")
+    if isinstance(held, int | float) and not isinstance(held, bool):
+        return f"latest stretch {held / 60:.0f} minutes without a real break"
+    return ""
+
+
 def alert_card(alert: Any) -> AlertCard:
     """An AlertCard from a solewatch.store.StoredAlert."""
     where = ", ".join(x for x in (f"{alert.foot} foot" if alert.foot else "",
@@ -159,8 +181,7 @@ def alert_card(alert: Any) -> AlertCard:
         id=alert.id, status=alert.status,
         status_word=(FINDING_STATUS_WORDS if finding else STATUS_WORDS)[alert.status],
         title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
-        since=since, delta="" if alert.delta_c is None else
-        f"difference {format_delta(alert.delta_c)}",
+        since=since, delta=headline_value(alert),
         message=finding_message(alert.message) if finding else alert.message,
         latest=explained.latest,
         confirmed=explained.confirmed, correction=explained.correction, also=explained.also,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from analysis.layouts import SOLEWATCH_16
 from analysis.sites import FEET, REGIONS
 from analysis.streams import PressureStream
 from solewatch.daily import DailySettings, analyze_wearer_day, run_daily
+from solewatch.evidence import RULE_TITLES, column_title
 from solewatch.store import Store, local_time
 from tests._store_support import snapshot
 
@@ -262,19 +264,19 @@ def test_pressure_alerts_are_on_the_alerts_page_and_in_the_report(store, tmp_pat
     assert {r for r, _ in stored} == {PEAK_PRESSURE, SUSTAINED_PRESSURE}
     cards = alert_cards(store, "ann")
     assert len(cards) == len(stored)  # none filtered out as "temperature only"
-    peak = [c for c in cards if c.title == "Walking pressure over the target"]
+    peak = [c for c in cards if c.title == RULE_TITLES[PEAK_PRESSURE]]
     assert len(peak) == 2 and all("Heel" in c.where or "heel" in c.where for c in peak)
     for c in peak:
         a = stored[PEAK_PRESSURE, c.where.split()[0].lower()]
         assert f"latest {a.evidence['latest_peak_kpa']:.0f} kPa" in c.delta
         assert "200 kPa" in c.delta and "no value" not in c.delta
-    sitting = [c for c in cards if c.title == "Pressure held for a long time"]
+    sitting = [c for c in cards if c.title == RULE_TITLES[SUSTAINED_PRESSURE]]
     assert len(sitting) == 2 and all("17 minutes" in c.delta for c in sitting)
     html = render_report(store, "ann", D0, D0 + timedelta(days=2), generated_at=NOW)
     for a in stored.values():
         assert f'id="alert-{a.id}"' in html
-    assert "Walking pressure over the target" in html
-    assert "walking peak (median step)" in html  # the evidence table's column
+    assert RULE_TITLES[PEAK_PRESSURE] in html
+    assert escape(column_title("peak_kpa")) in html  # the evidence table's column
 
 
 def test_a_late_earlier_day_moves_the_episode_and_supersedes_only_its_own_region(store,
