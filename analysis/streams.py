@@ -13,7 +13,7 @@ Arrays are kept as given (float32 or float64), never copied, so 10-hour recordin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -219,6 +219,12 @@ class TemperatureStream:
     def has_foot(self, foot: str) -> bool:
         return bool(np.isfinite(self.foot(foot)).any())
 
+    def at(self, t_s: float) -> datetime:
+        """Wall-clock time ``t_s`` seconds after the start, in the start's time zone (a fixed
+        UTC offset, or a zone's clock across DST changes: elapsed time is added in UTC)."""
+        zone = self.start.tzinfo
+        return (self.start.astimezone(UTC) + timedelta(seconds=float(t_s))).astimezone(zone)
+
     def timestamps(self) -> list[datetime]:
-        """Wall-clock time of every sample, in the stream's UTC offset."""
-        return [self.start + timedelta(seconds=float(s)) for s in self.time_s]
+        """Wall-clock time of every sample, in the start's time zone (see :meth:`at`)."""
+        return [self.at(s) for s in self.time_s]

@@ -509,3 +509,26 @@ def test_steady_sensor_at_coarse_steps_is_not_stuck():
     sim.values[frozen, 0, i] = sim.values[np.flatnonzero(frozen)[0] - 1, 0, i]  # stops updating
     stuck = [f for f in analyze_temperature(sim.stream(), CFG).faults if f.kind == "stuck"]
     assert [(f.foot, f.site) for f in stuck] == [("left", "mth3")]
+
+
+def test_days_follow_the_wearer_clock_across_a_dst_change():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from analysis.temperature.daily import local_day_index, local_seconds
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 28, 0, 0, tzinfo=berlin)  # DST begins 2026-03-29 02:00
+    t = np.arange(0, 3 * 86400, 600.0)
+    stream = TemperatureStream(time_s=t, values_c=np.full((t.size, 2, 6), 30.0), start=start,
+                               source="dst")
+    local = local_seconds(stream)
+    idx, day0 = local_day_index(stream)
+    # 2026-03-29 has 23 hours: local midnight of 03-30 is 47 h after the start, not 48 h.
+    first_of_30 = int(np.argmax(idx == 2))
+    assert t[first_of_30] == 47 * 3600
+    assert local[first_of_30] == 2 * 86400
+    assert day0.isoformat() == "2026-03-28"
+    # A fixed offset keeps counting plain seconds.
+    fixed = TemperatureStream(time_s=t, values_c=stream.values_c, start=START, source="fixed")
+    assert np.array_equal(local_seconds(fixed), t)

@@ -159,10 +159,8 @@ def analyze_temperature(
 
 
 def _heat_note(stream: TemperatureStream, e: HeatEpisode) -> str:
-    from datetime import timedelta
-
-    a = stream.start + timedelta(seconds=e.start_s)
-    b = stream.start + timedelta(seconds=e.end_s)
+    a = stream.at(e.start_s)
+    b = stream.at(e.end_s)
     gone = "gone again" if e.followed else "the data stopped before it could be seen to go"
     return (f"The {e.foot} foot was warmed from outside (all of it at once, by up to "
             f"{e.rise_c:.1f} °C; {gone}) on {a.date().isoformat()} from "
@@ -245,8 +243,6 @@ def _notes(
 def _silent_insole_notes(stream: TemperatureStream, valid: np.ndarray) -> list[str]:
     """Say when one insole stopped (or started) sending valid readings a day or more before
     (after) the other: the feet cannot be compared in that time."""
-    from datetime import timedelta
-
     t = stream.time_s
     if t.size == 0:
         return []
@@ -258,12 +254,12 @@ def _silent_insole_notes(stream: TemperatureStream, valid: np.ndarray) -> list[s
     out = []
     for i, foot in enumerate(FEET):
         j = 1 - i
-        when = stream.start + timedelta(seconds=last[i])
+        when = stream.at(last[i])
         if last[j] - last[i] >= 86400.0:
             out.append(f"The {foot} insole sent no valid readings after "
                        f"{when.isoformat(timespec='minutes')}; the feet could not be compared "
                        "after that. Check that insole (battery, connection).")
-        when = stream.start + timedelta(seconds=first[i])
+        when = stream.at(first[i])
         if first[i] - first[j] >= 86400.0:
             out.append(f"The {foot} insole sent no valid readings before "
                        f"{when.isoformat(timespec='minutes')}; the feet could not be compared "

@@ -4,9 +4,10 @@ Bilateral mode: a sample counts for a site only if both feet are worn and rested
 sensors of that site are valid at that sample, so the two feet are always compared over the
 same minutes. Samples are grouped into ``daily_window_min`` windows (wall-clock aligned, local
 time); a window counts if at least half of it is covered. Per window: the mean left, mean right
-and their difference (left minus right). Per local calendar day (the stream start's UTC offset)
-and site, the daily values are the **medians over the day's windows** of the window left,
-right and difference values: robust to a few windows disturbed by a missed walk or a shoe
+and their difference (left minus right). Per local calendar day (the start's time zone: a fixed
+UTC offset, or a zone's clock across a DST change, :func:`local_seconds`) and site, the daily
+values are the **medians over the day's windows** of the window left, right and difference
+values: robust to a few windows disturbed by a missed walk or a shoe
 briefly off (Hajizadeh 2025: in-shoe differences are not stationary within a day). Because each
 is a separate median, ``delta_c`` can differ slightly from ``left_c - right_c``; ``delta_c`` is
 the paired statistic the rules use.
@@ -25,7 +26,7 @@ is ``enough=False`` ("not enough data"): reported, never judged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -87,14 +88,36 @@ class DailyTable:
         return cls(norm, mode)
 
 
-def local_day_index(stream: TemperatureStream) -> tuple[np.ndarray, date]:
-    """Day number of each sample (0 = the start's local day) and the start's local date."""
+def local_seconds(stream: TemperatureStream) -> np.ndarray:
+    """Local wall-clock time of every sample, in seconds since the local midnight of the
+    start's day. A start with a fixed UTC offset keeps it throughout; a start in a time zone
+    with daylight saving time (a zoneinfo.ZoneInfo) follows the zone's clock, so days and
+    windows change with the wearer's clock at a DST change (a 23- or 25-hour day)."""
     start = stream.start
     since_midnight = (
         start.hour * 3600 + start.minute * 60 + start.second + start.microsecond / 1e6
     )
-    local_s = since_midnight + stream.time_s
-    return np.floor(local_s / 86400.0).astype(np.int64), start.date()
+    t = stream.time_s
+    zone = start.tzinfo
+    if zone is None or t.size == 0 or _fixed_offset(start):
+        return since_midnight + t
+    utc = pd.to_datetime(start.timestamp() + t, unit="s", utc=True)
+    wall = utc.tz_convert(zone).tz_localize(None)
+    midnight = pd.Timestamp(start.replace(tzinfo=None).replace(hour=0, minute=0, second=0,
+                                                              microsecond=0))
+    return np.asarray((wall - midnight).total_seconds(), dtype=np.float64)
+
+
+def _fixed_offset(start: datetime) -> bool:
+    """Whether the start's zone has one UTC offset (checked half a year apart)."""
+    return all(start.tzinfo.utcoffset(start + timedelta(days=d)) == start.utcoffset()
+               for d in (91, 182, 273))
+
+
+def local_day_index(stream: TemperatureStream) -> tuple[np.ndarray, date]:
+    """Day number of each sample (0 = the start's local day) and the start's local date."""
+    local_s = local_seconds(stream)
+    return np.floor(local_s / 86400.0).astype(np.int64), stream.start.date()
 
 
 def daily_table(
@@ -129,7 +152,7 @@ def daily_table(
     day_idx, day0 = local_day_index(stream)
     start = stream.start
     since_midnight = start.hour * 3600 + start.minute * 60 + start.second
-    local_s = since_midnight + start.microsecond / 1e6 + t
+    local_s = local_seconds(stream)
     window_s = config.daily_window_min * 60.0
     win = np.floor(local_s / window_s).astype(np.int64)
     wins, winv = np.unique(win, return_inverse=True)

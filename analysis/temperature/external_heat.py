@@ -40,7 +40,6 @@ daily rules see it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -66,7 +65,7 @@ class HeatEpisode:
 
     def to_dict(self, stream: TemperatureStream) -> dict[str, Any]:
         def iso(s: float) -> str:
-            return (stream.start + timedelta(seconds=float(s))).isoformat(timespec="minutes")
+            return stream.at(s).isoformat(timespec="minutes")
 
         return {"foot": self.foot, "start": iso(self.start_s), "end": iso(self.end_s),
                 "rise_c": round(self.rise_c, 2),

@@ -36,7 +36,7 @@ Sensor faults never raise alerts: their samples are excluded before anything is 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -475,11 +475,11 @@ def _overlaps(a: Alert, b: Alert) -> bool:
 
 
 def _day_of(stream: TemperatureStream, t_s: float) -> date:
-    return (stream.start + timedelta(seconds=float(t_s))).date()
+    return stream.at(t_s).date()
 
 
 def _iso(stream: TemperatureStream, t_s: float) -> str:
-    return (stream.start + timedelta(seconds=float(t_s))).isoformat(timespec="minutes")
+    return stream.at(t_s).isoformat(timespec="minutes")
 
 
 def _sudden_rise(
