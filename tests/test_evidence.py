@@ -307,19 +307,28 @@ def _with_daily(store: Store, case: data.Case) -> data.Case:
     return case
 
 
+def _last_day(case: data.Case) -> date:
+    """The case's last simulated day: the Temperature view's range ends on the wearer's local
+    today unless told, and the simulated history lies in the past."""
+    return max(r["date"] for r in case.daily)
+
+
 def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(store):
     case = _with_daily(store, data.hotspot_with_offset())
-    last = max(r["date"] for r in case.daily)
+    last = _last_day(case)
     measured, _ = views.temperature_view(store, WEARER, days=30, unit="C", today=last)
     rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", today=last,
                                            view="rule")
     site, offset = case.truth["site"], case.truth["offset_c"]
     onset = case.truth["onset_day"].isoformat()
+    # (the range ends on the last day and shows the days before the history began as gaps:
+    # None, left out here)
     measured_early = [y for x, y in zip(_trace(measured, site)["x"], _trace(measured, site)["y"],
-                                        strict=True) if x < onset]
+                                        strict=True) if x < onset and y is not None]
     rule_early = [y for x, y in zip(_trace(rule, site)["x"], _trace(rule, site)["y"],
-                                    strict=True) if x < onset]
+                                    strict=True) if x < onset and y is not None]
     assert measured_early and all(y == pytest.approx(offset, abs=0.2) for y in measured_early)
+    assert len(rule_early) == len(measured_early)
     assert all(y == pytest.approx(0.0, abs=0.2) for y in rule_early)
     # the same removal at every drawn day: what the rule's evidence calls the difference used
     removed = {b - a for b, a in zip(_trace(measured, site)["y"], _trace(rule, site)["y"],
@@ -338,7 +347,8 @@ def test_temperature_as_the_rule_sees_it_removes_the_learned_offset(store):
 
 def test_temperature_as_the_rule_sees_it_removes_a_finding_at_the_start(store):
     case = _with_daily(store, data.large_old_difference())
-    rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", view="rule")
+    rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", view="rule",
+                                           today=_last_day(case))
     label = views.site_label(case.truth["site"])
     # the 2.6 °C found at the start is what the rule removes there (and watches the growth of)
     legend = _trace(rule, case.truth["site"])["name"]
@@ -353,7 +363,8 @@ def test_temperature_as_the_rule_sees_it_removes_a_finding_at_the_start(store):
 
 def test_temperature_as_the_rule_sees_it_says_why_nothing_was_removed(store):
     case = _with_daily(store, data.few_baseline_days())
-    rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", view="rule")
+    rule, summary = views.temperature_view(store, WEARER, days=30, unit="C", view="rule",
+                                           today=_last_day(case))
     label = views.site_label(case.truth["site"])
     assert _trace(rule, case.truth["site"])["name"] == f"{label} (nothing removed)"
     assert "Nothing removed at " in summary and label in summary.split("Nothing removed at ")[1]
