@@ -41,6 +41,9 @@ RULES: Final[tuple[str, ...]] = (
 
 #: Rules whose results are findings, not alerts: shown apart, never counted as alerts.
 FINDINGS: Final[tuple[str, ...]] = (BASELINE_DIFFERENCE,)
+#: Rules judged on the samples within one day (each alert is an occurrence: a stretch of time
+#: on a day); the other rules are judged on daily values over consecutive days.
+SAMPLE_RULES: Final = frozenset({SUDDEN_RISE, UNSAFE_TEMPERATURE, SUSTAINED_PRESSURE})
 
 #: What to do, in plain words, for each rule (shown with the alert; not medical advice).
 ADVICE: Final[dict[str, str]] = {

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 
 from analysis.alerts import (
     PEAK_PRESSURE,
+    SAMPLE_RULES,
     SUDDEN_RISE,
     SUSTAINED_PRESSURE,
     UNSAFE_TEMPERATURE,
@@ -89,9 +90,6 @@ INBOX_SKIP_SUFFIXES: Final = frozenset({".json", ".md", ".txt~", ".part", ".tmp"
 PAUSE_ENV: Final = "SOLEWATCH_DAILY_PAUSE_IN_DAY"
 INBOX_DIR: Final = "inbox"
 SYSTEM_ACTOR: Final = "solewatch"
-#: Alert rules judged on samples within one day (kept with the day); the daily rules
-#: (consecutive days, offsets) are judged over the stored history instead.
-SAMPLE_RULES: Final = frozenset({SUDDEN_RISE, UNSAFE_TEMPERATURE, SUSTAINED_PRESSURE})
 #: Daily rules whose alerts are about one foot AND one site or region: an alert the history no
 #: longer supports is superseded only by a new alert of the same site (see evaluate_history).
 SITE_KEYED_RULES: Final = frozenset({PEAK_PRESSURE})

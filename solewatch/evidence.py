@@ -26,6 +26,7 @@ from analysis.alerts import (
     CONTRALATERAL_SITE,
     IPSILATERAL_HOTSPOT,
     PEAK_PRESSURE,
+    SAMPLE_RULES,
     SINGLE_FOOT,
     SUDDEN_RISE,
     SUSTAINED_PRESSURE,
@@ -135,6 +136,8 @@ FIELDS: Final[dict[str, Field]] = {
     "min_steps": Field("fewest steps for a day to count", "", 0),
     "confirm_days": Field("days in a row needed", "days", 0),
     "latest_peak_kpa": Field("latest walking peak", "kPa", 0),
+    "n_days": Field("days with this finding", "days", 0),
+    "latest_message": Field("latest message"),
 }
 #: The same key means something else outside the per-day table (a sample rule's fact).
 FACT_FIELDS: Final[dict[str, Field]] = {"minutes": Field("how long", "min", 0)}
@@ -156,7 +159,13 @@ TOLD: Final[frozenset[str]] = frozenset({
     "days", "offset_c", "offset_status", "offset_learned_c", "offset_baseline_days",
     "last_day", "ongoing", "sites_over_threshold", "other_sites_over_threshold",
     "baseline_days", "usual_foot_minus_room_c", "foot", "site", "region", "rule",
-    "latest_peak_kpa", "baseline_median_c", "offset_days"})
+    "latest_peak_kpa", "baseline_median_c", "offset_days",
+    # one alert per episode (analysis.alerts.merge_episodes): the alert's message is the
+    # latest day's and says on how many days from when to when
+    "latest_message", "n_days"})
+#: Keys of an episode's per-occurrence rows that are not columns: each occurrence's own day
+#: (the "day" column says it).
+ROW_TOLD: Final[frozenset[str]] = frozenset({"last_day", "latest_message", "n_days"})
 #: Unit suffixes of evidence field names (the fallback for fields not in FIELDS).
 _SUFFIX_UNITS: Final = (("_kpa", "kPa"), ("_c", "°C"), ("_pct", "%"), ("_ms", "ms"),
                         ("_s", "s"), ("_h", "h"), ("minutes", "min"), ("_days", "days"))
@@ -190,8 +199,7 @@ def field_of(key: str) -> Field:
 
 def column_title(key: str) -> str:
     """A column header: the plain label and, in brackets, the unit."""
-    f = field_of(key)
-    return f"{f.label} ({f.unit})" if f.unit else f.label
+    return _title(field_of(key))
 
 
 def place_label(place: str | None) -> str:
@@ -292,22 +300,53 @@ class EvidenceTable:
     numeric: tuple[bool, ...]  #: per column: right-aligned numbers
 
 
-def evidence_table(evidence: Mapping[str, Any]) -> EvidenceTable | None:
+def _table_keys(evidence: Mapping[str, Any], rule: str | None) -> list[str]:
+    """The columns of the per-day table, in order. A sample rule's rows are its occurrences
+    (one alert per episode: analysis.alerts.merge_episodes): their settings, the same in every
+    row and in the evidence itself, are facts, not columns."""
+    days = [d for d in evidence.get("days") or [] if isinstance(d, Mapping)]
+    present = list(dict.fromkeys(k for d in days for k in d
+                                 if k != "date" and k not in ROW_TOLD))
+    if rule in SAMPLE_RULES:
+        present = [k for k in present if k in MAIN_VALUE.get(rule, ()) or not (
+            k in evidence and all(k in d and d[k] == evidence[k] for d in days))]
+    return [k for k in DAY_COLUMNS if k in present] + [k for k in present
+                                                       if k not in DAY_COLUMNS]
+
+
+def evidence_table(evidence: Mapping[str, Any], rule: str | None = None
+                   ) -> EvidenceTable | None:
     """The per-day evidence (``evidence["days"]``, a list of {date, ...}) as a table; None
-    when the rule records no days (sample rules)."""
+    when the rule records no days, or a sample rule's one occurrence whose values the
+    evidence itself holds (the facts tell them: a one-row table would repeat them)."""
     days = [d for d in evidence.get("days") or [] if isinstance(d, Mapping)]
     if not days:
         return None
-    present = list(dict.fromkeys(k for d in days for k in d if k != "date"))
-    keys = [k for k in DAY_COLUMNS if k in present] + [k for k in present
-                                                       if k not in DAY_COLUMNS]
-    rows = tuple((str(d.get("date", "—"))[:10], *(cell(k, d.get(k)) for k in keys))
-                 for d in days)
+    keys = _table_keys(evidence, rule)
+    if rule in SAMPLE_RULES and len(days) == 1 and all(
+            k in evidence and days[0][k] == evidence[k] for k in keys):
+        return None
+    # a sample rule's row is an occurrence: its keys mean what they mean as facts
+    names = FACT_FIELDS if rule in SAMPLE_RULES else {}
+    rows = tuple((str(d.get("date", "—"))[:10],
+                  *(cell(k, d.get(k)) if k not in names else _cell_as(names[k], d.get(k))
+                    for k in keys)) for d in days)
     numeric = (False, *(any(isinstance(d.get(k), int | float)
                             and not isinstance(d.get(k), bool) for d in days) for k in keys))
-    return EvidenceTable(columns=(FIELDS["date"].label, *(column_title(k) for k in keys)),
+    titles = (_title(names[k]) if k in names else column_title(k) for k in keys)
+    return EvidenceTable(columns=(FIELDS["date"].label, *titles),
                          rows=rows, over=tuple(bool(d.get("over")) for d in days),
                          numeric=numeric)
+
+
+def _title(f: Field) -> str:
+    return f"{f.label} ({f.unit})" if f.unit else f.label
+
+
+def _cell_as(f: Field, value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return _number(float(value), f)
+    return cell("", value)
 
 
 # -- the sentences ---------------------------------------------------------------------------
@@ -540,14 +579,18 @@ def explain(rule: str, evidence: Mapping[str, Any], *, first_day: date | None = 
             ) -> Explanation:
     """The evidence of one alert (or finding) as sentences, facts and the per-day table."""
     config = config or TemperatureConfig()
+    table = evidence_table(evidence, rule)
+    # a sample rule's occurrences in a table: their values are in it, not among the facts
+    shown = set(_table_keys(evidence, rule)) if table is not None and rule in SAMPLE_RULES \
+        else set()
     facts = tuple(_fact(k, v) for k, v in evidence.items()
-                  if k not in TOLD and k not in MAIN_VALUE.get(rule, ()))
+                  if k not in TOLD and k not in MAIN_VALUE.get(rule, ()) and k not in shown)
     return Explanation(
         # a finding has no latest value: its days are the first days of monitoring
         latest="" if rule == BASELINE_DIFFERENCE else _latest(rule, evidence, first_day),
         confirmed=_confirmed(rule, evidence, first_day, confirmed_day),
         correction=_correction(rule, evidence, config), also=_also(evidence), facts=facts,
-        table=evidence_table(evidence))
+        table=table)
 
 
 def explain_alert(alert: Any, config: TemperatureConfig | None = None) -> Explanation:

@@ -143,6 +143,19 @@ def sudden_warming(seed: int = 10) -> Case:
     return _run("sudden rise", sim, {"foot": "right", "rise_c": 3.0, "day": _day(2)})
 
 
+def sudden_warming_twice(seed: int = 10) -> Case:
+    """The right foot warms by 3 °C on the evening of day 2, still warm the next morning and
+    cool again by the afternoon, and once more on the evening of day 4: two sudden one-sided
+    rises two days apart, one alert (one episode)."""
+    sim = simulate(7, seed=seed)
+    days = (2, 4)
+    sim.add("right", None, 3.0, (sim.t >= (2 * 24 + 19) * 3600.0)
+            & (sim.t < (3 * 24 + 14) * 3600.0), tau_min=20)
+    sim.add("right", None, 3.0, sim.t >= (4 * 24 + 19) * 3600.0, tau_min=20)
+    return _run("sudden rise twice", sim, {"foot": "right", "rise_c": 3.0,
+                                           "days": [_day(i) for i in days]})
+
+
 def hot_bath(seed: int = 11) -> Case:
     """The left insole at 46 °C for 40 minutes on day 1 at noon (a hot-water bottle)."""
     sim = simulate(3, seed=seed)

@@ -259,6 +259,30 @@ def test_day_rules_say_when_confirmed_and_sample_rules_when(stored):
                                                          .evidence["start"])) in rise.facts
 
 
+def test_a_sample_rule_on_several_days_shows_each_occurrence_in_the_table():
+    """One alert per episode (analysis.alerts.merge_episodes): a sudden rise on two evenings
+    is one alert whose table has a row per occurrence, on the simulated days, with the rise
+    the simulation put in; the rule's settings stay facts, the occurrences' times do not."""
+    case = data.sudden_warming_twice()
+    a = case.only(rules.SUDDEN_RISE)
+    e = ev.explain_alert(a)
+    assert e.table is not None
+    assert [r[0] for r in e.table.rows] == [d.isoformat() for d in case.truth["days"]]
+    col = {c: i for i, c in enumerate(e.table.columns)}
+    rise = col[ev.column_title("rise_c")]
+    assert all(float(r[rise]) == pytest.approx(case.truth["rise_c"], abs=0.35)
+               for r in e.table.rows)
+    assert ev.column_title("threshold_c") not in col and "latest day" not in col
+    labels = {k for k, _ in e.facts}
+    assert ev.FIELDS["threshold_c"].label in labels
+    assert not labels & {ev.FIELDS[k].label for k in ("start", "end", "n_days",
+                                                      "latest_message")}
+    assert f"on 2 days from {case.truth['days'][0]} to {case.truth['days'][-1]}" in a.message
+    for text in (*e.table.columns, *(c for r in e.table.rows for c in r),
+                 *(x for f in e.facts for x in f)):
+        assert not CODE.search(text), text
+
+
 # -- findings apart from alerts --------------------------------------------------------------
 
 def test_findings_are_apart_and_never_counted_as_alerts(stored):
