@@ -372,6 +372,12 @@ def evidence_items(evidence: Mapping[str, Any]) -> list[tuple[date | None, str, 
     return [(d, k.removeprefix("days."), v) for d, k, v in out]
 
 
+#: Evidence items the one-line summary leaves out: the threshold (it leads), the latest day,
+#: and the latest day's message of an episode (the ``message`` column has it).
+_SUMMARY_SKIP: Final = frozenset({"threshold_c", "threshold_kpa", "limit_c", "last_day",
+                                  "latest_message"})
+
+
 def evidence_summary(a: StoredAlert) -> str:
     """One line: threshold, then each evidence day's key values with units."""
     parts = []
@@ -379,12 +385,12 @@ def evidence_summary(a: StoredAlert) -> str:
     if thr is not None:
         parts.append(f"threshold {thr:g} {unit}")
     for day, item, value in evidence_items(a.evidence):
-        if item in ("threshold_c", "threshold_kpa", "limit_c", "last_day") or day is None:
+        if item in _SUMMARY_SKIP or day is None:
             continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             parts.append(f"{day.isoformat()} {item} {value:g} {evidence_unit(item)}".rstrip())
     for day, item, value in evidence_items(a.evidence):
-        if day is None and item not in ("threshold_c", "threshold_kpa", "limit_c", "last_day"):
+        if day is None and item not in _SUMMARY_SKIP:
             unit = evidence_unit(item)
             shown = (f"{value:g}" if isinstance(value, float)
                      else value if isinstance(value, str) else json.dumps(value))
