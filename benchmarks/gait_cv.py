@@ -3,6 +3,7 @@
     python -m benchmarks.gait_cv                 # the test's grid (27 candidates)
     python -m benchmarks.gait_cv --grid full     # 405 candidates, several minutes
     python -m benchmarks.gait_cv --records       # also every record's held-out figures
+    python -m benchmarks.gait_cv --misses        # and why each held-out miss was missed
 
 The procedure is in tests/validation/_gait_cv.py (the test tests/validation/test_gaitndd_cv.py
 runs the same code on the test grid); the figures are in docs/clinical.md.
@@ -18,9 +19,12 @@ from pathlib import Path
 
 from tests.validation._gait_cv import (
     GRIDS,
+    MISS_KINDS,
     Evaluator,
     candidates,
     choose,
+    classify_misses,
+    config_of,
     default_settings,
     format_folds,
     format_records,
@@ -40,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--grid", choices=sorted(GRIDS), default="test")
     p.add_argument("--records", action="store_true", help="print every record's figures")
+    p.add_argument("--misses", action="store_true",
+                   help="classify every held-out miss (kinds: see tests/validation/_gait_cv.py)")
     default_data = Path(os.environ.get("SOLEWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
     p.add_argument("--data", type=Path, default=default_data / "gaitndd",
                    help="folder of the gaitndd records (default: %(default)s)")
@@ -57,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     print(format_folds(folds))
     if args.records:
         print(format_records(held_out_scores(folds)))
+    if args.misses:
+        for kind, meaning in MISS_KINDS.items():
+            print(f"  {kind}: {meaning}")
+        print("  extra: detected contacts that are the nearest of no reference contact")
+        for fold in folds:
+            config = config_of(fold.settings)
+            for record in records:
+                if record.group == fold.held_out:
+                    counts = classify_misses(record, config)
+                    if any(counts.values()):
+                        print(f"{record.name:10s} " + ", ".join(
+                            f"{k} {v}" for k, v in counts.items() if v))
     print(f"chosen on all four groups: {format_settings(settings_all)}")
     print(f"  in-sample: {format_summary(summary_all)}")
     defaults = default_settings(grid)

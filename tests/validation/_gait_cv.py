@@ -326,3 +326,56 @@ def target_failures(folds: list[Fold]) -> list[str]:
         if s.n_matched / s.n_ref < TARGET_RECORD:
             out.append(f"{name}: {100 * s.n_matched / s.n_ref:.2f}% < {100 * TARGET_RECORD}%")
     return out
+
+
+#: Kinds of missed reference contacts (:func:`classify_misses`), in the order they are tested.
+MISS_KINDS = {
+    "invalid": "invalid samples within 0.3 s",
+    "early_slow": "detected 50-150 ms early: the load rose slowly from its onset and the "
+    "reference sits higher up the rise",
+    "late": "detected more than 50 ms late",
+    "none_near": "no detected contact within 150 ms",
+    "other": "early by more than 150 ms or otherwise",
+}
+
+
+def classify_misses(record: Record, config: GaitConfig) -> dict[str, int]:
+    """Counts of the record's missed reference contacts by :data:`MISS_KINDS`, and
+    ``extra``: detected contacts inside the referenced span that are the nearest of no
+    reference contact (split stances, choreic double contacts)."""
+    from analysis.load import foot_load
+
+    events = detect_events(record.stream, config)
+    ic = events["left"].initial_contacts_s
+    r = record.reference["elapsed_s"]
+    x = foot_load(record.stream)["left"].total
+    fs = record.stream.sample_rate_hz
+    lo, hi = np.nanpercentile(x, [5, 95])
+    counts = dict.fromkeys(MISS_KINDS, 0)
+    if ic.size < 2:
+        counts["none_near"] = int(r.size)
+        counts["extra"] = 0
+        return counts
+    j = np.clip(np.searchsorted(ic, r), 1, ic.size - 1)
+    nearest = np.where(np.abs(ic[j] - r) < np.abs(ic[j - 1] - r), j, j - 1)
+    offset = ic[nearest] - r
+    matched = np.abs(offset) <= MATCH_S
+    near = round(0.3 * fs)
+    for k in np.flatnonzero(~matched):
+        i = int(np.rint(r[k] * fs))
+        seg = x[max(0, i - near) : i + near]
+        if not np.isfinite(seg).all():
+            counts["invalid"] += 1
+        elif -0.150 <= offset[k] < -MATCH_S and (x[i] - np.min(x[max(0, i - near) : i + 1])) > (
+            0.1 * (hi - lo)
+        ):
+            counts["early_slow"] += 1
+        elif offset[k] > MATCH_S and offset[k] <= 0.150:
+            counts["late"] += 1
+        elif np.abs(offset[k]) > 0.150:
+            counts["none_near"] += 1
+        else:
+            counts["other"] += 1
+    inside = (ic >= r[0] - MATCH_S) & (ic <= r[-1] + MATCH_S)
+    counts["extra"] = int(inside.sum() - np.unique(nearest).size)  # nearest to no reference
+    return counts
