@@ -3,9 +3,9 @@
 For each group (ALS, control, Huntington's, Parkinson's) the free detector settings are chosen
 on the other three groups only (tests/validation/_gait_cv.py: procedure, grid, objective) and
 the held-out group is scored with them. The targets (issue 9) are asserted on the HELD-OUT
-figures. The run takes 20-40 s on the 2-core reference machine (27 candidates x 33 records,
-each computed once). Run with ``-s`` for the table; ``python -m benchmarks.gait_cv`` prints it
-too, ``--grid full`` for the larger grid.
+figures. The run takes 35-50 s on the shared 2-core reference machine (about 16 s of CPU; 27
+candidates x 33 records, each computed once: 891 detector runs). Run with ``-s`` for the
+table; ``python -m benchmarks.gait_cv`` prints it too, ``--grid full`` for the larger grid.
 
 Two targets are not met on held-out groups today (docs/clinical.md says why): the pooled 99%
 and "no record below 93%" (als3). They are asserted in a strict xfail test, so the day they
