@@ -498,6 +498,31 @@ class TemperatureConfig:
         source="Engineering: the other foot must rise by less than half as much, so shared "
         "warming (room, heating, exercise) is not called one-sided.",
     )
+    external_heat_site_share: float = setting(
+        0.5, unit="fraction",
+        source="Engineering: external heat warms every site of the foot (the smallest site "
+        "rise is at least half the largest); inflammation is local (clinical.md: a site versus "
+        "its own foot; healthy sites stay within 1.5 °C of each other).",
+    )
+    external_heat_release_c: float = setting(
+        0.5, unit="°C",
+        source="Engineering: external heat is gone when the one-sided excess is back below "
+        "0.5 °C (about the mean healthy left-right difference, 0.65-0.78 °C: clinical.md).",
+    )
+    external_heat_max_h: float = setting(
+        16.0, unit="h",
+        source="Engineering: heat from outside is gone by the next morning (an evening by a "
+        "heater lasts hours: from 18:00, the next morning's first worn hours are within 16 h); "
+        "a one-sided warmth still there then persists like inflammation and is judged as such.",
+    )
+    baseline_rise_c: float = setting(
+        1.5, unit="°C",
+        source="Engineering: at a site already warmer when monitoring began (a baseline "
+        "finding), an alert needs the difference to grow by more than 1.5 °C over its "
+        "baseline on consecutive days. Armstrong 2007: the week before an ulcer the "
+        "difference was 3.50 °C against 0.74 °C; 1.5 °C is about 3 SD of a stable daily "
+        "difference (Hernandez-Contreras 2019, SD 0.4-0.7 °C).",
+    )
     unsafe_hot_c: float = setting(
         43.0, unit="°C",
         source="Moritz & Henriques 1947: skin burns from about 44 °C with prolonged contact, "

@@ -52,10 +52,13 @@ DEMO_SEED: Final = 7
 #: a first start, so the default keeps two full weeks: enough for the temperature page to
 #: show a trend and the gait trends to vary.
 DEFAULT_DAYS: Final = 14
-#: Fewest days accepted. fixtures.clinic's hotspot starts half a day in and is full a day later;
-#: the contralateral-site rule needs two consecutive days over 2.2 °C, which happens on the
-#: 2nd and 3rd day at the earliest; a 4th day keeps the alert from hanging on the last one.
-MIN_DAYS: Final = 4
+#: Fewest days accepted. The hotspot starts HOTSPOT_DAYS_BEFORE_END days before the end and is
+#: full a day later. A difference already there in the first days of monitoring is a baseline
+#: finding, not an alert (analysis/temperature/offset.py), so the hotspot must start after most
+#: of the 7 baseline days: with 10 days it starts on day 4.5, five of the seven baseline days
+#: are healthy (their median is the wearer's usual difference) and the contralateral-site rule
+#: confirms the alert on the 2nd day over 2.2 °C.
+MIN_DAYS: Final = 10
 #: How many days before the end of the history the hotspot starts warming: the weeks before
 #: look healthy, then the left MTH1 warms over a day and the alert is confirmed on the second
 #: day over 2.2 °C, a few days before today, so the history shows the hotspot developing.

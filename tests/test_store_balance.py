@@ -170,8 +170,8 @@ def test_upgrade_from_0001_keeps_the_data_and_downgrade_removes_only_the_new_tab
     old = snapshot_of(store, exclude=NEW_TABLES)
     assert len(old["daily_temperature"]) == 3 and len(old["daily_gait"]) == 3
 
-    store.migrate()
-    assert store.revision() == store.head_revision() == "0002"
+    store.migrate("0002")
+    assert store.revision() == "0002"
     assert set(sa.inspect(store.engine).get_table_names()) == {*TABLES, "alembic_version"}
     assert _schema_diff(store) == []
     assert snapshot_of(store, exclude=NEW_TABLES) == old  # every row kept, unchanged
@@ -198,3 +198,47 @@ def snapshot_of(store: Store, *, exclude: tuple[str, ...]) -> dict:
             rows = c.execute(sa.select(table).order_by(table.c.id)).mappings().all()
             out[table.name] = [dict(r) for r in rows]
     return out
+
+
+def test_0003_admits_the_new_rules_keeps_alerts_and_downgrade_refuses_while_they_are_used(
+        store_url):
+    from analysis.alerts import BASELINE_DIFFERENCE, PEAK_PRESSURE, RULES, Alert
+    from solewatch.store.errors import StoreError
+
+    store = Store.open(store_url)
+    store.migrate("0002")
+    store.add_wearer("ann", at=T0)
+    old_alert = Alert(rule="contralateral_site", foot="left", site="mth1", first_day=DAY,
+                      confirmed_day=DAY + timedelta(days=1), delta_c=2.6, message="m",
+                      evidence={"days": []})
+    store.upsert_alerts("ann", [old_alert], at=T0)
+    new = Alert(rule=PEAK_PRESSURE, foot="right", site="heel", first_day=DAY,
+                confirmed_day=DAY, delta_c=None, message="m", evidence={"days": []})
+    with pytest.raises(StoreError, match="ck_alerts_rule"):  # 0002's CHECK refuses it
+        store.upsert_alerts("ann", [new], at=T0)
+    before = snapshot_of(store, exclude=NEW_TABLES)
+
+    store.migrate()
+    assert store.revision() == store.head_revision() == "0003"
+    assert _schema_diff(store) == []
+    assert snapshot_of(store, exclude=NEW_TABLES) == before  # every alert kept
+    finding = Alert(rule=BASELINE_DIFFERENCE, foot="left", site="midfoot", first_day=DAY,
+                    confirmed_day=DAY, delta_c=2.4, message="m", evidence={"days": []})
+    store.upsert_alerts("ann", [new, finding], at=T0)
+    assert {a.rule for a in store.alerts("ann")} == {"contralateral_site", PEAK_PRESSURE,
+                                                      BASELINE_DIFFERENCE}
+    with pytest.raises(sa.exc.IntegrityError):  # unknown rules are still refused
+        with store.engine.begin() as c:
+            c.execute(sa.text("UPDATE alerts SET rule = 'no_such_rule'"))
+    # the constraint admits exactly the rules the code knows
+    for rule in RULES:
+        with store.engine.begin() as c:
+            c.execute(sa.text("UPDATE alerts SET rule = :r WHERE rule = :p"),
+                      {"r": rule, "p": PEAK_PRESSURE})
+        with store.engine.begin() as c:
+            c.execute(sa.text("UPDATE alerts SET rule = :p WHERE rule = :r"),
+                      {"r": rule, "p": PEAK_PRESSURE})
+    with pytest.raises(RuntimeError, match="cannot downgrade below 0003"):
+        store.downgrade("0002")
+    assert store.revision() == "0003"
+    store.close()

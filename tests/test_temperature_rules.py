@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from analysis.alerts import (
+    BASELINE_DIFFERENCE,
     CONTRALATERAL_FOOT_MEAN,
     CONTRALATERAL_SITE,
     SINGLE_FOOT,
@@ -107,15 +108,56 @@ def test_offset_of_1_5_c_learned():
     assert not [a for a in r.alerts if a.rule in ASYMMETRY_RULES]
 
 
-def test_hotspot_present_from_the_start_is_not_learned_away():
-    sim = simulate(8, seed=5)
-    sim.add("left", ["mth5"], 3.0)
+def test_difference_present_from_the_start_is_a_baseline_finding_not_an_alert():
+    sim = simulate(14, seed=5)
+    sim.add("left", ["mth5"], 2.6)
     r = analyze_temperature(sim.stream(), CFG)
-    assert r.offsets.contralateral["mth5"].status == "too_large"
-    alerts = [a for a in r.alerts if a.rule == CONTRALATERAL_SITE]
-    assert len(alerts) == 1  # one episode, not one per day
-    assert alerts[0].first_day == day(0) and len(alerts[0].evidence["days"]) == 8
+    assert r.offsets.contralateral["mth5"].status == "baseline_finding"
+    findings = [a for a in r.alerts if a.is_finding]
+    assert [(a.rule, a.foot, a.site) for a in findings] == [
+        (BASELINE_DIFFERENCE, "left", "mth5")]
+    assert findings[0].delta_c == pytest.approx(2.6, abs=0.3)
+    assert findings[0].evidence["baseline_days"] == [day(0).isoformat(), day(6).isoformat()]
+    assert "have it checked once" in findings[0].message
+    assert not [a for a in r.alerts if a.rule in ASYMMETRY_RULES]  # no alert: not new
     assert any("mth5" in n and "first days" in n for n in r.notes)
+
+
+def test_baseline_finding_still_alerts_when_it_grows_and_another_site_still_alerts():
+    sim = simulate(20, seed=6)
+    sim.add("left", ["mth5"], 2.6)
+    sim.add("left", ["mth5"], 2.0, sim.day >= 12)  # the old warm spot gets warmer
+    sim.add("right", ["heel"], 3.0, sim.day >= 15)  # a new one elsewhere
+    r = analyze_temperature(sim.stream(), CFG)
+    assert [a.site for a in r.alerts if a.is_finding] == ["mth5"]
+    got = {(a.rule, a.foot, a.site, a.confirmed_day) for a in r.alerts
+           if a.rule in ASYMMETRY_RULES}
+    assert got == {(CONTRALATERAL_SITE, "left", "mth5", day(13)),
+                   (CONTRALATERAL_SITE, "right", "heel", day(16))}
+    grown = next(a for a in r.alerts if a.site == "mth5" and not a.is_finding)
+    assert grown.evidence["threshold_c"] == CFG.baseline_rise_c
+    assert grown.evidence["offset_status"] == "baseline_finding"
+    assert "already warmer" in grown.message
+
+
+def test_one_foot_warmed_from_outside_for_evenings_is_not_an_alert():
+    sim = simulate(14, seed=7)
+    evening = (sim.hour >= 19) & (sim.hour < 21.5) & np.isin(sim.day, [3, 4, 5, 9, 10])
+    sim.add("left", None, 4.0, evening, tau_min=15)  # a heater: the whole foot, hours
+    r = analyze_temperature(sim.stream(), CFG)
+    assert not [a for a in r.alerts if a.rule in ASYMMETRY_RULES], r.alerts
+    feet_days = {(e["foot"], e["start"][:10]) for e in r.external_heat}
+    assert feet_days == {("left", day(d).isoformat()) for d in (3, 4, 5, 9, 10)}
+    assert any("warmed from outside" in n for n in r.notes)
+
+
+def test_local_warming_within_hours_is_not_taken_for_external_heat():
+    sim = simulate(8, seed=8)
+    sim.add("left", ["mth1"], 4.0, sim.t >= 4.5 * 86400, tau_min=30)  # local and persisting
+    r = analyze_temperature(sim.stream(), CFG)
+    assert r.external_heat == []
+    assert {(a.rule, a.foot, a.site) for a in r.alerts if a.rule in ASYMMETRY_RULES} == {
+        (CONTRALATERAL_SITE, "left", "mth1")}
 
 
 def test_stuck_sensor_is_a_fault_not_an_alert():
@@ -367,8 +409,8 @@ def test_overnight_change_with_no_night_data_is_not_sudden():
 def test_result_to_dict_is_json_ready():
     import json
 
-    sim = simulate(3)
-    sim.add("left", ["mth1"], 3.0)
+    sim = simulate(6)
+    sim.add("left", ["mth1"], 3.0, sim.day >= 3)
     d = analyze_temperature(sim.stream(), CFG).to_dict()
     text = json.dumps(d, allow_nan=False)
     assert '"date": "2026-03-01"' in text

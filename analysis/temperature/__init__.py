@@ -22,6 +22,7 @@ from analysis.config import TemperatureConfig
 from analysis.sites import FEET, SITES
 from analysis.streams import TemperatureStream
 from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
+from analysis.temperature.external_heat import HeatEpisode, detect_external_heat
 from analysis.temperature.faults import FaultResult, SensorFault, detect_faults
 from analysis.temperature.offset import APPLIED, WearerOffsets, learn_offsets
 from analysis.temperature.rules import evaluate_rules
@@ -56,6 +57,8 @@ class TemperatureResult:
     * ``wear_fraction``: per foot, the share of samples with the insole worn.
     * ``notes``: plain sentences on what could not be judged and why.
     * ``mode``: "bilateral", "single_left", "single_right" or "none".
+    * ``external_heat``: episodes of one foot warmed from outside (external_heat.py), left out
+      of the comparison: {foot, start, end, rise_c, site_rise_c}.
     """
 
     daily: list[dict[str, Any]]
@@ -65,6 +68,7 @@ class TemperatureResult:
     wear_fraction: dict[str, float]
     notes: list[str] = field(default_factory=list)
     mode: str = "bilateral"
+    external_heat: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO strings, NaN as None, temperatures to 0.01 °C."""
@@ -83,6 +87,7 @@ class TemperatureResult:
             "alerts": [a.to_dict() for a in self.alerts],
             "wear_fraction": {k: round(v, 3) for k, v in self.wear_fraction.items()},
             "notes": list(self.notes),
+            "external_heat": list(self.external_heat),
         }
 
 
@@ -102,12 +107,16 @@ def analyze_temperature(
     """
     faults = detect_faults(stream, config)
     wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid, room_c=room_c)
-    table = daily_table(stream, valid=faults.valid, rested=wear.rested, config=config,
+    heat = detect_external_heat(stream, valid=faults.valid, rested=wear.rested,
+                                worn=wear.worn, config=config)
+    rested = wear.rested & ~heat.mask[:, None] if heat.mask.any() else wear.rested
+    table = daily_table(stream, valid=faults.valid, rested=rested, config=config,
                         room_c=room_c)
     offsets = learn_offsets(table, config)
     alerts = evaluate_rules(table, config, offsets=offsets, stream=stream, faults=faults,
-                            wear=wear, loads=loads)
+                            wear=wear, loads=loads, heat=heat)
     notes = _notes(stream, table, offsets, faults, wear, config, room_c)
+    notes += [_heat_note(stream, e) for e in heat.episodes]
     notes[:0] = _silent_insole_notes(stream, faults.valid)
     return TemperatureResult(
         daily=table.rows,
@@ -117,7 +126,20 @@ def analyze_temperature(
         wear_fraction=wear.fraction(),
         notes=notes,
         mode=table.mode,
+        external_heat=[e.to_dict(stream) for e in heat.episodes],
     )
+
+
+def _heat_note(stream: TemperatureStream, e: HeatEpisode) -> str:
+    from datetime import timedelta
+
+    a = stream.start + timedelta(seconds=e.start_s)
+    b = stream.start + timedelta(seconds=e.end_s)
+    return (f"The {e.foot} foot was warmed from outside (all of it at once, by up to "
+            f"{e.rise_c:.1f} °C, gone again) on {a.date().isoformat()} from "
+            f"{a.strftime('%H:%M')} to {b.strftime('%H:%M')}: a heater or a hot-water bottle, "
+            "not a sign from inside the foot. Not compared and not an alert; keep numb feet "
+            "away from heat sources.")
 
 
 def _notes(
@@ -173,12 +195,12 @@ def _notes(
     for site, o in offsets.contralateral.items():
         if o.status == APPLIED or not np.isfinite(o.learned_c):
             continue
-        if o.status == "too_large":
+        if o.status == "baseline_finding":
             notes.append(
                 f"{site}: the feet already differed by {o.learned_c:+.1f} °C (left minus right) "
                 f"in the first days, more than the {config.offset_max_c:.1f} °C a wearer's "
-                "normal difference may be; not treated as normal (could be an existing warm "
-                "spot)."
+                "normal difference may be: reported as a finding to have checked once (not "
+                "treated as normal); alerts if it grows."
             )
         elif o.status == "unstable":
             notes.append(f"{site}: the left-right difference varied too much in the first days "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 
 def sample_period_s(time_s: np.ndarray) -> float:
@@ -93,3 +94,17 @@ def nanmean_axis(x: np.ndarray, axis: int) -> np.ndarray:
     tot = np.where(fin, x, 0.0).sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+def trailing(x: np.ndarray, w: int, kind: str) -> np.ndarray:
+    """Running min (or max) over the trailing ``w`` samples, ignoring NaN."""
+    fill = np.inf if kind == "min" else -np.inf
+    y = np.where(np.isfinite(x), x, fill)
+    f = ndimage.minimum_filter1d if kind == "min" else ndimage.maximum_filter1d
+    c = f(y, size=w, mode="constant", cval=fill)
+    h = min((w - 1) // 2, y.size)  # a window longer than the data: the running min/max
+    out = np.empty_like(y)
+    acc = np.minimum.accumulate(y) if kind == "min" else np.maximum.accumulate(y)
+    out[:h] = acc[:h]
+    out[h:] = c[: y.size - h]
+    return out

@@ -11,16 +11,23 @@ first day with enough data), using only days with enough data, the offset is the
 the daily differences, if at least ``offset_min_days`` such days exist and they agree (robust
 SD = 1.4826 x MAD at most ``offset_max_spread_c``).
 
-The cap: an offset larger than ``offset_max_c`` (2.0 °C; healthy feet differ by 0.65-0.78 °C on
-average, and the largest control difference per region in the Hernandez-Contreras 2019 database
-is 1.94 °C) is **not applied at all** (not clipped), because it may be a hotspot that was already
-there when monitoring began; the rules then judge the raw difference and the notes say so. An
-unstable baseline is not applied either.
+A stable baseline difference larger than ``offset_max_c`` (2.0 °C; healthy feet differ by
+0.65-0.78 °C on average, and the largest control difference per region in the
+Hernandez-Contreras 2019 database is 1.94 °C) is not a normal offset: it may be a hotspot that
+was already there when monitoring began. It is a **baseline finding** (status
+``baseline_finding``): the rules report it apart from alerts ("this spot was already warmer when
+monitoring began: have it checked once"; analysis.alerts.BASELINE_DIFFERENCE) and keep watching
+the site against that baseline, alerting when the difference grows by more than
+``baseline_rise_c`` on consecutive days. It is never silently learned away: the finding stays in
+every result. An unstable baseline is not applied (the rules judge the raw difference).
 
 The same is done for the ipsilateral comparison (a site minus the mean of the other sites of the
-same foot; foot anatomy makes some sites habitually warmer) and, when the room temperature is
-known, for the foot-minus-room difference used in single-foot mode (no cap: it is a reference
-level, not an asymmetry).
+same foot): with both feet present, foot anatomy makes some sites habitually warmer on both
+feet, so the own-foot baseline is learned without the cap (an asymmetric warm spot is the
+contralateral baseline finding already); with one foot only, a site more than ``offset_max_c``
+above its own foot from the start is the baseline finding. When the room temperature is known,
+the foot-minus-room difference used in single-foot mode is learned too (no cap: it is a
+reference level, not an asymmetry).
 """
 
 from __future__ import annotations
@@ -39,6 +46,9 @@ APPLIED = "applied"
 TOO_FEW_DAYS = "too_few_days"
 TOO_LARGE = "too_large"
 UNSTABLE = "unstable"
+#: A stable baseline difference above ``offset_max_c``: reported as a finding and used as the
+#: site's reference, against which a rise of ``baseline_rise_c`` alerts.
+BASELINE_FINDING = "baseline_finding"
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ def _learn(values: list[float], config: TemperatureConfig, *, cap: bool = True) 
     if spread > config.offset_max_spread_c:
         return Offset(med, 0.0, int(x.size), spread, UNSTABLE)
     if cap and abs(med) > config.offset_max_c:
-        return Offset(med, 0.0, int(x.size), spread, TOO_LARGE)
+        return Offset(med, med, int(x.size), spread, BASELINE_FINDING)
     return Offset(med, med, int(x.size), spread, APPLIED)
 
 
@@ -148,7 +158,7 @@ def learn_offsets(table: DailyTable, config: TemperatureConfig) -> WearerOffsets
         diffs = ipsilateral_differences(table, foot)
         ipsi[foot] = {
             s: _learn([v for (d, k), v in diffs.items() if k == s and (d, k) in base_keys],
-                      config)
+                      config, cap=table.mode != "bilateral")
             for s in SITES
         }
     room: dict[str, Offset] = {}
@@ -159,4 +169,5 @@ def learn_offsets(table: DailyTable, config: TemperatureConfig) -> WearerOffsets
     return WearerOffsets(contra, ipsi, room, base_days)
 
 
-__all__ = ["FEET", "Offset", "WearerOffsets", "ipsilateral_differences", "learn_offsets"]
+__all__ = ["BASELINE_FINDING", "FEET", "Offset", "WearerOffsets", "ipsilateral_differences",
+           "learn_offsets"]

@@ -40,9 +40,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from analysis.alerts import (
+    BASELINE_DIFFERENCE,
     CONTRALATERAL_FOOT_MEAN,
     CONTRALATERAL_SITE,
     IPSILATERAL_HOTSPOT,
@@ -59,10 +59,14 @@ from analysis.temperature._signal import (
     runs,
     sample_period_s,
     samples_for,
+    trailing,
 )
 from analysis.temperature.daily import FOOT_MEAN, DailyTable
+from analysis.temperature.external_heat import ExternalHeat
 from analysis.temperature.faults import FaultResult, detect_faults
 from analysis.temperature.offset import (
+    BASELINE_FINDING,
+    Offset,
     WearerOffsets,
     _is_enough,
     ipsilateral_differences,
@@ -149,12 +153,19 @@ def _contralateral(
         rule = CONTRALATERAL_FOOT_MEAN if site == FOOT_MEAN else CONTRALATERAL_SITE
         thr = config.foot_mean_delta_c if site == FOOT_MEAN else config.contralateral_site_delta_c
         off = offsets.contralateral_c(site) if offsets else 0.0
+        o = offsets.contralateral.get(site) if offsets else None
+        found = o is not None and o.status == BASELINE_FINDING
+        if found:  # watched against the difference found when monitoring began
+            thr = config.baseline_rise_c
         rows = _series(table, site)
         days = [r["date"] for r in rows]
         adj = [r["delta_c"] - off for r in rows]
         ok = [_is_enough(r, config) and np.isfinite(a) for r, a in zip(rows, adj, strict=True)]
         over = [o and abs(a) > thr for o, a in zip(ok, adj, strict=True)]
         sign = [1 if a > 0 else -1 for a in adj]
+        if found:  # only a growth of the baseline difference in its own direction
+            over = [v and s == (1 if o.value_c > 0 else -1) for v, s in zip(over, sign,
+                                                                          strict=True)]
         for a, b in _episodes(days, over, sign, k, config.episode_gap_days):
             warm = "left" if sign[a] > 0 else "right"
             other = "right" if warm == "left" else "left"
@@ -168,25 +179,117 @@ def _contralateral(
             ]
             ongoing = b == len(days) - 1
             n_over = sum(over[a:b + 1])
-            msg = (
-                f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} "
-                f"{_in_a_row(n_over, b - a + 1, days[a])} (warmer by "
-                f"{_values(adj, days, confirmed, b)}). A difference of "
-                f"more than {_c(thr)} that lasts can be an early warning sign of a problem under "
-                "the foot, before a wound appears."
-            )
+            if found:
+                msg = (
+                    f"Your {warm} foot was already warmer than your {other} foot at "
+                    f"{_label(site)} when monitoring began (by {_c(abs(o.value_c))}); the "
+                    f"difference has grown {_in_a_row(n_over, b - a + 1, days[a])} (by a "
+                    f"further {_values(adj, days, confirmed, b)}). A warm spot that gets warmer "
+                    "can be an early warning sign of a problem under the foot, before a wound "
+                    "appears."
+                )
+            else:
+                msg = (
+                    f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} "
+                    f"{_in_a_row(n_over, b - a + 1, days[a])} (warmer by "
+                    f"{_values(adj, days, confirmed, b)}). A difference of "
+                    f"more than {_c(thr)} that lasts can be an early warning sign of a problem "
+                    "under the foot, before a wound appears."
+                )
             alerts.append(Alert(
                 rule=rule, foot=warm, site=None if site == FOOT_MEAN else site,
                 first_day=days[a], confirmed_day=days[confirmed],
                 delta_c=float(adj[confirmed]), message=msg,
                 evidence={"threshold_c": thr, "offset_c": round(off, 3),
-                          "offset_status": (offsets.contralateral[site].status
-                                            if offsets and site in offsets.contralateral
-                                            else "none"),
+                          "offset_status": o.status if o is not None else "none",
+                          **_offset_origin(o, offsets),
                           "consecutive_days": k, "days": per_day,
                           "last_day": days[b].isoformat(), "ongoing": ongoing},
             ))
     return alerts
+
+
+def _offset_origin(o: Offset | None, offsets: WearerOffsets | None) -> dict[str, Any]:
+    """Where an offset came from: the learned value and the baseline days (first, last)."""
+    if o is None or offsets is None or not offsets.baseline_days:
+        return {}
+    learned = round(o.learned_c, 3) if np.isfinite(o.learned_c) else None
+    return {"offset_learned_c": learned, "offset_days": o.days,
+            "offset_baseline_days": [offsets.baseline_days[0].isoformat(),
+                                     offsets.baseline_days[-1].isoformat()]}
+
+
+def _baseline_findings(
+    table: DailyTable, config: TemperatureConfig, offsets: WearerOffsets | None
+) -> list[Alert]:
+    """One finding per site (or whole foot) already differing by more than ``offset_max_c``
+    over the baseline days. A whole-foot finding takes the site findings of the same foot into
+    its evidence. In single-foot mode the comparison is with the rest of the same foot."""
+    if not offsets or not offsets.baseline_days:
+        return []
+    first, last = offsets.baseline_days[0], offsets.baseline_days[-1]
+    base = set(offsets.baseline_days)
+    out: list[Alert] = []
+    if table.mode == "bilateral":
+        found = [(site, o) for site, o in offsets.contralateral.items()
+                 if o.status == BASELINE_FINDING]
+        for site, o in found:
+            warm = "left" if o.value_c > 0 else "right"
+            other = "right" if warm == "left" else "left"
+            rows = [r for r in _series(table, site) if r["date"] in base]
+            days = [{"date": r["date"].isoformat(), "raw_delta_c": round(r["delta_c"], 2),
+                     "left_c": round(r["left_c"], 2), "right_c": round(r["right_c"], 2),
+                     "minutes": r["minutes"]}
+                    for r in rows if _is_enough(r, config) and np.isfinite(r["delta_c"])]
+            msg = (f"When monitoring began, your {warm} foot was already warmer than your "
+                   f"{other} foot at {_label(site)}, by {_c(abs(o.value_c))} (the middle value "
+                   f"of {o.days} days from {first.isoformat()} to {last.isoformat()}). This "
+                   "spot was already warmer when monitoring began: have it checked once. "
+                   "solewatch keeps watching it and alerts if the difference grows by more "
+                   f"than {_c(config.baseline_rise_c)}.")
+            out.append(Alert(
+                rule=BASELINE_DIFFERENCE, foot=warm, site=None if site == FOOT_MEAN else site,
+                first_day=first, confirmed_day=last, delta_c=float(o.value_c), message=msg,
+                evidence={"threshold_c": config.offset_max_c,
+                          "compared_with": "the same site on the other foot",
+                          "baseline_days": [first.isoformat(), last.isoformat()],
+                          "baseline_median_c": round(o.value_c, 2),
+                          "baseline_spread_c": round(o.spread_c, 2),
+                          "rise_threshold_c": config.baseline_rise_c,
+                          "days": days, "last_day": last.isoformat()},
+            ))
+        whole = {a.foot: a for a in out if a.site is None}
+        kept = []
+        for a in out:
+            host = whole.get(a.foot)
+            if a.site is not None and host is not None:
+                host.evidence.setdefault("sites_over_threshold", []).append(
+                    {"site": a.site, "baseline_median_c": a.evidence["baseline_median_c"]})
+            else:
+                kept.append(a)
+        return kept
+    for foot in table.feet:
+        for site, o in offsets.ipsilateral.get(foot, {}).items():
+            if o.status != BASELINE_FINDING or o.value_c <= 0:
+                continue
+            msg = (f"When monitoring began, {_label(site)} of your {foot} foot was already "
+                   f"warmer than the rest of the same foot, by {_c(o.value_c)} (the middle "
+                   f"value of {o.days} days from {first.isoformat()} to {last.isoformat()}). "
+                   "This spot was already warmer when monitoring began: have it checked once. "
+                   "solewatch keeps watching it and alerts if it gets warmer by more than "
+                   f"{_c(config.baseline_rise_c)}.")
+            out.append(Alert(
+                rule=BASELINE_DIFFERENCE, foot=foot, site=site, first_day=first,
+                confirmed_day=last, delta_c=float(o.value_c), message=msg,
+                evidence={"threshold_c": config.offset_max_c,
+                          "compared_with": "mean of the other sites of the same foot",
+                          "baseline_days": [first.isoformat(), last.isoformat()],
+                          "baseline_median_c": round(o.value_c, 2),
+                          "baseline_spread_c": round(o.spread_c, 2),
+                          "rise_threshold_c": config.baseline_rise_c,
+                          "days": [], "last_day": last.isoformat()},
+            ))
+    return out
 
 
 def _ipsilateral(
@@ -201,8 +304,11 @@ def _ipsilateral(
         diffs = ipsilateral_differences(table, foot)
         for site in SITES:
             off = offsets.ipsilateral_c(foot, site) if offsets else 0.0
+            o = offsets.ipsilateral.get(foot, {}).get(site) if offsets else None
+            site_thr = config.baseline_rise_c if (o is not None
+                                                  and o.status == BASELINE_FINDING) else thr
             vals = [diffs.get((d, site), np.nan) - off for d in all_days]
-            over = [(d, site) in enough_at and np.isfinite(v) and v > thr
+            over = [(d, site) in enough_at and np.isfinite(v) and v > site_thr
                     for d, v in zip(all_days, vals, strict=True)]
             for a, b in _episodes(all_days, over, [1] * len(all_days), k,
                                   config.episode_gap_days):
@@ -224,7 +330,9 @@ def _ipsilateral(
                     rule=rule, foot=foot, site=site, first_day=all_days[a],
                     confirmed_day=all_days[confirmed], delta_c=float(vals[confirmed]),
                     message=msg,
-                    evidence={"threshold_c": thr, "offset_c": round(off, 3),
+                    evidence={"threshold_c": site_thr, "offset_c": round(off, 3),
+                              "offset_status": o.status if o is not None else "none",
+                              **_offset_origin(o, offsets),
                               "compared_with": "mean of the other sites of the same foot",
                               "consecutive_days": k, "days": per_day,
                               "last_day": all_days[b].isoformat(),
@@ -338,22 +446,9 @@ def _iso(stream: TemperatureStream, t_s: float) -> str:
     return (stream.start + timedelta(seconds=float(t_s))).isoformat(timespec="minutes")
 
 
-def _trailing(x: np.ndarray, w: int, kind: str) -> np.ndarray:
-    """Running min (or max) over the trailing ``w`` samples, ignoring NaN."""
-    fill = np.inf if kind == "min" else -np.inf
-    y = np.where(np.isfinite(x), x, fill)
-    f = ndimage.minimum_filter1d if kind == "min" else ndimage.maximum_filter1d
-    c = f(y, size=w, mode="constant", cval=fill)
-    h = min((w - 1) // 2, y.size)  # a window longer than the data: the running min/max
-    out = np.empty_like(y)
-    acc = np.minimum.accumulate(y) if kind == "min" else np.maximum.accumulate(y)
-    out[:h] = acc[:h]
-    out[h:] = c[: y.size - h]
-    return out
-
-
 def _sudden_rise(
-    stream: TemperatureStream, valid: np.ndarray, wear: WearMask, config: TemperatureConfig
+    stream: TemperatureStream, valid: np.ndarray, wear: WearMask, config: TemperatureConfig,
+    heat: ExternalHeat | None = None,
 ) -> list[Alert]:
     t = stream.time_s
     if t.size < 3:
@@ -375,12 +470,14 @@ def _sudden_rise(
     for m in means:
         g = np.full(g_len, np.nan)
         g[grid] = m
-        rise.append(m - _trailing(g, w, "min")[grid])
+        rise.append(m - trailing(g, w, "min")[grid])
     alerts = []
     for i, foot in enumerate(FEET):
         other = 1 - i
         with np.errstate(invalid="ignore"):
             flag = (rise[i] > config.sudden_rise_c) & (rise[other] < config.sudden_rise_other_max_c)
+        if heat is not None and heat.mask.size == t.size:
+            flag &= ~heat.mask  # external heat, gone again: a note, not a red flag
         flag = run_duration_filter(flag, t, config.slope_window_min * 60.0, period)
         if not flag.any():
             continue
@@ -483,6 +580,7 @@ def evaluate_rules(
     faults: FaultResult | None = None,
     wear: WearMask | None = None,
     loads: LoadSeries | None = None,
+    heat: ExternalHeat | None = None,
 ) -> list[Alert]:
     """All temperature alerts, ordered by first day. ``daily`` is a DailyTable or its rows.
     With ``stream`` the sample rules run too (faults and wear are computed if not given)."""
@@ -502,13 +600,14 @@ def evaluate_rules(
     elif table.mode.startswith("single_"):
         alerts += _ipsilateral(table, config, offsets, SINGLE_FOOT)
         alerts += _foot_vs_room(table, config, offsets)
+    alerts += _baseline_findings(table, config, offsets)
     if stream is not None:
         if faults is None:
             faults = detect_faults(stream, config)
         if wear is None:
             wear = wear_mask(stream, config=config, loads=loads, valid=faults.valid)
         if table.mode == "bilateral":
-            alerts += _sudden_rise(stream, faults.valid, wear, config)
+            alerts += _sudden_rise(stream, faults.valid, wear, config, heat)
         alerts += _unsafe(stream, faults.valid, wear, config)
     alerts.sort(key=lambda a: (a.first_day or date.min, a.rule, a.foot or "", a.site or ""))
     return alerts

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -323,17 +324,23 @@ def _aware(text: str, utc_ns: int) -> datetime:
 
 def write_temperature_csv(stream: TemperatureStream, path: str | Path) -> Path:
     """Write ``stream`` as the interchange CSV (``.gz`` suffix: gzip). NaN readings are left
-    out; timestamps carry the stream start's UTC offset, to the microsecond."""
+    out; timestamps carry the stream start's UTC offset, to the microsecond. A start in a time
+    zone with daylight saving (a ``zoneinfo.ZoneInfo``) writes each timestamp in that zone's
+    local time with the offset in force at that instant."""
     path = Path(path)
     t_idx, f_idx, s_idx = np.nonzero(np.isfinite(stream.values_c))
-    offset = stream.start.utcoffset() or timedelta(0)
-    total = int(offset.total_seconds())
-    sign = "+" if total >= 0 else "-"
-    hh, mm = divmod(abs(total) // 60, 60)
-    suffix = f"{sign}{hh:02d}:{mm:02d}"
-    local0 = pd.Timestamp(stream.start.replace(tzinfo=None))
     us = np.round(stream.time_s * 1e6).astype(np.int64)
-    local = local0 + pd.to_timedelta(us, unit="us")
+    if isinstance(stream.start.tzinfo, timezone):
+        offset = stream.start.utcoffset() or timedelta(0)
+        local0 = pd.Timestamp(stream.start.replace(tzinfo=None))
+        local = local0 + pd.to_timedelta(us, unit="us")
+        suffix: Any = _offset_text(int(offset.total_seconds()))
+    else:
+        utc = pd.Timestamp(stream.start).tz_convert("UTC") + pd.to_timedelta(us, unit="us")
+        local = utc.tz_convert(stream.start.tzinfo).tz_localize(None)
+        off_s = (local - utc.tz_localize(None)).total_seconds().to_numpy().astype(np.int64)
+        uniq, inv = np.unique(off_s, return_inverse=True)
+        suffix = np.asarray([_offset_text(int(o)) for o in uniq], dtype=object)[inv]
     stamps = np.asarray(local.strftime("%Y-%m-%dT%H:%M:%S.%f"), dtype=object) + suffix
     df = pd.DataFrame(
         {
@@ -345,3 +352,10 @@ def write_temperature_csv(stream: TemperatureStream, path: str | Path) -> Path:
     )
     df.to_csv(path, index=False, lineterminator="\n", compression="infer", float_format="%.17g")
     return path
+
+
+def _offset_text(total_s: int) -> str:
+    """A UTC offset in seconds as ``+HH:MM``."""
+    sign = "+" if total_s >= 0 else "-"
+    hh, mm = divmod(abs(total_s) // 60, 60)
+    return f"{sign}{hh:02d}:{mm:02d}"

@@ -243,7 +243,7 @@ class Store:
 
         config = self._alembic_config()
         try:
-            with self.engine.begin() as connection:
+            with self._migration_connection() as connection:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
         except sa.exc.DBAPIError as e:
@@ -257,11 +257,34 @@ class Store:
 
         config = self._alembic_config()
         try:
-            with self.engine.begin() as connection:
+            with self._migration_connection() as connection:
                 config.attributes["connection"] = connection
                 command.downgrade(config, revision)
         except sa.exc.DBAPIError as e:
             raise StoreError(f"downgrading the store at {self.url} failed: {_reason(e)}") from e
+
+    @contextlib.contextmanager
+    def _migration_connection(self) -> Iterator[sa.Connection]:
+        """A connection in one transaction for a migration. On SQLite, foreign keys are off
+        while it runs: batch mode rebuilds a table by copy, drop and rename, and dropping the
+        old table with foreign keys on would cascade-delete the rows that refer to it (e.g. an
+        alert's events). They are checked before the transaction commits and on again after."""
+        with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            raw = connection.connection.driver_connection
+            if sqlite:  # works only outside a transaction: on the driver's connection
+                raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with connection.begin():
+                    yield connection
+                    if sqlite:
+                        bad = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if bad:
+                            raise StoreError(f"a migration left {len(bad)} row(s) referring to "
+                                             f"rows that do not exist (first: {bad[0]})")
+            finally:
+                if sqlite:
+                    raw.execute("PRAGMA foreign_keys = ON")
 
     def revision(self) -> str | None:
         """The migration the database is at (None before the first :meth:`migrate`)."""
