@@ -1,7 +1,7 @@
 """Leave-one-group-out cross-validation of the gait event detector on gaitndd, full tables.
 
     python -m benchmarks.gait_cv                 # the test's grid (27 candidates)
-    python -m benchmarks.gait_cv --grid full     # 405 candidates, several minutes
+    python -m benchmarks.gait_cv --grid full     # 405 candidates, about 80 s
     python -m benchmarks.gait_cv --records       # also every record's held-out figures
     python -m benchmarks.gait_cv --misses        # and why each held-out miss was missed
 

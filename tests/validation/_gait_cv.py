@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis.config import GaitConfig
-from analysis.gait.events import detect_events
+from analysis.gait.events import detect_events, detect_foot_events
 from analysis.gait.strides import build_strides
+from analysis.load import foot_load
 from analysis.streams import PressureStream
 from firmware_bridge.readers.physionet import read_gaitndd, read_gaitndd_reference
 
@@ -80,6 +81,9 @@ class Record:
     group: str
     stream: PressureStream
     reference: dict[str, np.ndarray]
+    #: Total load under the left foot (the reference is the left foot's): the same for every
+    #: setting, so it is computed once.
+    left_load: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,15 +134,19 @@ def load_records(folder: Path) -> list[Record]:
     """Every gaitndd record in ``folder`` with its reference table, sorted by name."""
     if not any(folder.glob("*.hea")):
         raise FileNotFoundError(f"no gaitndd records (*.hea) in {folder}")
-    return [
-        Record(
-            name=hea.stem,
-            group=group_of(hea.stem),
-            stream=read_gaitndd(hea),
-            reference=read_gaitndd_reference(hea.with_suffix(".ts")),
+    records = []
+    for hea in sorted(folder.glob("*.hea")):
+        stream = read_gaitndd(hea)
+        records.append(
+            Record(
+                name=hea.stem,
+                group=group_of(hea.stem),
+                stream=stream,
+                reference=read_gaitndd_reference(hea.with_suffix(".ts")),
+                left_load=foot_load(stream)["left"].total,
+            )
         )
-        for hea in sorted(folder.glob("*.hea"))
-    ]
+    return records
 
 
 def config_of(settings: Settings) -> GaitConfig:
@@ -159,10 +167,17 @@ def candidates(grid: dict[str, tuple[float, ...]]) -> list[Settings]:
 
 
 def score_record(record: Record, config: GaitConfig) -> Score:
-    """Left initial contacts, strides and swings of one record against its reference."""
-    events = detect_events(record.stream, config)
-    table = build_strides(events, config)["left"]
-    ic = events["left"].initial_contacts_s
+    """Left initial contacts, strides and swings of one record against its reference. The
+    left foot alone is detected: its strides and swings do not depend on the right foot."""
+    left = detect_foot_events(
+        record.stream.time_s,
+        record.left_load,
+        sample_rate_hz=record.stream.sample_rate_hz,
+        foot="left",
+        config=config,
+    )
+    table = build_strides({"left": left}, config)["left"]
+    ic = left.initial_contacts_s
     r = record.reference["elapsed_s"]
     if ic.size < 2:
         return Score(r.size, 0, np.empty(0), np.empty(0))
@@ -343,12 +358,10 @@ def classify_misses(record: Record, config: GaitConfig) -> dict[str, int]:
     """Counts of the record's missed reference contacts by :data:`MISS_KINDS`, and
     ``extra``: detected contacts inside the referenced span that are the nearest of no
     reference contact (split stances, choreic double contacts)."""
-    from analysis.load import foot_load
-
     events = detect_events(record.stream, config)
     ic = events["left"].initial_contacts_s
     r = record.reference["elapsed_s"]
-    x = foot_load(record.stream)["left"].total
+    x = record.left_load
     fs = record.stream.sample_rate_hz
     lo, hi = np.nanpercentile(x, [5, 95])
     counts = dict.fromkeys(MISS_KINDS, 0)

@@ -3,7 +3,7 @@
 For each group (ALS, control, Huntington's, Parkinson's) the free detector settings are chosen
 on the other three groups only (tests/validation/_gait_cv.py: procedure, grid, objective) and
 the held-out group is scored with them. The targets (issue 9) are asserted on the HELD-OUT
-figures. The run takes 35-50 s on the shared 2-core reference machine (about 16 s of CPU; 27
+figures. The run takes about 8 s on the shared 2-core reference machine (about 6.4 s of CPU; 27
 candidates x 33 records, each computed once: 891 detector runs). Run with ``-s`` for the
 table; ``python -m benchmarks.gait_cv`` prints it too, ``--grid full`` for the larger grid.
 
