@@ -26,7 +26,8 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A SQLite store (Store API) with a hotspot found by the analysis over a learned offset,
-    its daily rows, and a baseline finding; the dashboard over it on a free local port."""
+    its daily rows, and a baseline finding; the dashboard over it on a free local port, its
+    today the history's last day."""
     url = f"sqlite:///{tmp_path_factory.mktemp('evidence') / 'store.db'}"
     store = Store.open(url)
     store.migrate()
@@ -35,7 +36,10 @@ def served(tmp_path_factory):
     store.upsert_daily_temperature(WEARER, case.daily)
     store.upsert_alerts(WEARER, [case.only(CONTRALATERAL_SITE),
                                  *data.baseline_finding().alerts])
-    with serve(create_app(url, token="")) as base:
+    # every page's today is the history's last day (the ranges end on today, and the
+    # simulated history lies in the past)
+    last_day = max(r["date"] for r in case.daily)
+    with serve(create_app(url, token="", today=last_day)) as base:
         yield base, store, case
     store.close()
 
