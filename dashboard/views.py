@@ -22,14 +22,15 @@ from analysis.temperature.offset import APPLIED, BASELINE_FINDING
 from dashboard.live.geometry import VIRIDIS_ANCHORS
 from solewatch.daily import analysis_rows
 from solewatch.evidence import (
-    PLACE_LABELS,
-    RULE_TITLES,
     EvidenceTable,
     explain_alert,
     finding_message,
     no_offset_reason,
+    rule_title,
     value_text,
+    where_text,
 )
+from solewatch.evidence import place_label as site_label
 from solewatch.store import Store
 from solewatch.store.errors import StoreError
 from solewatch.store.models import FOOT_MEAN, NOTE_KINDS, local_time
@@ -89,16 +90,8 @@ STATUS_WORDS: Final[dict[str, str]] = {
 #: A baseline finding's status: acknowledging it means "I had it checked".
 FINDING_STATUS_WORDS: Final[dict[str, str]] = {
     "open": "To check once", "acknowledged": "Checked", "resolved": "Resolved"}
-#: Rule titles in plain words: defined once in solewatch.evidence (the report uses them too).
-RULE_WORDS: Final[dict[str, str]] = RULE_TITLES
 NOTE_KIND_WORDS: Final[dict[str, str]] = {
     "symptom": "Symptom", "exercise": "Exercise", "shoe": "Shoes", "other": "Other"}
-
-
-def site_label(site: str | None) -> str:
-    if not site:
-        return ""
-    return PLACE_LABELS.get(site, site)
 
 
 def delta_for_display(delta_c: float | None, unit: str) -> float | None:
@@ -169,8 +162,7 @@ def headline_value(alert: Any) -> str:
 
 def alert_card(alert: Any) -> AlertCard:
     """An AlertCard from a solewatch.store.StoredAlert."""
-    where = ", ".join(x for x in (f"{alert.foot} foot" if alert.foot else "",
-                                  site_label(alert.site)) if x)
+    where = where_text(alert.foot, alert.site)
     where = where[:1].upper() + where[1:]
     since = f"since {alert.first_day.isoformat()}"
     if alert.confirmed_day:
@@ -180,7 +172,7 @@ def alert_card(alert: Any) -> AlertCard:
     return AlertCard(
         id=alert.id, status=alert.status,
         status_word=(FINDING_STATUS_WORDS if finding else STATUS_WORDS)[alert.status],
-        title=RULE_WORDS.get(alert.rule, alert.rule.replace("_", " ")), where=where,
+        title=rule_title(alert.rule), where=where,
         since=since, delta=headline_value(alert),
         message=finding_message(alert.message) if finding else alert.message,
         latest=explained.latest,
@@ -258,7 +250,7 @@ def temperature_figure(rows: Iterable[Any], *, unit: str, threshold_c: float,
                      "y": [delta_for_display(a.delta_c or 0.0, unit) for a in marks],
                      "marker": {"symbol": "triangle-up", "size": 14,
                                 "color": ALERT_COLOUR},
-                     "text": [RULE_WORDS.get(a.rule, a.rule) for a in marks],
+                     "text": [rule_title(a.rule) for a in marks],
                      "hovertemplate": "%{x}: %{text}<extra>alert</extra>"})
     layout = {
         "xaxis": {"title": {"text": "day"}},

@@ -203,9 +203,20 @@ def column_title(key: str) -> str:
 
 
 def place_label(place: str | None) -> str:
+    """A site or region in plain words (an unknown name with spaces for underscores)."""
     if not place:
         return ""
     return PLACE_LABELS.get(place, place.replace("_", " "))
+
+
+def where_text(foot: str | None, place: str | None) -> str:
+    """Where an alert is: "left foot, heel" (either part may be missing; "" for neither)."""
+    return ", ".join(x for x in (f"{foot} foot" if foot else "", place_label(place)) if x)
+
+
+def rule_title(rule: str) -> str:
+    """A rule's title in plain words (:data:`RULE_TITLES`; an unknown rule's name in words)."""
+    return RULE_TITLES.get(rule, rule.replace("_", " "))
 
 
 def _number(value: float, f: Field) -> str:
@@ -602,4 +613,4 @@ def explain_alert(alert: Any, config: TemperatureConfig | None = None) -> Explan
 __all__ = ["FIELDS", "FINDING_SENTENCE", "PLACE_LABELS", "RULE_TITLES", "EvidenceTable",
            "Explanation", "Field", "cell", "column_title", "evidence_table", "evidence_unit",
            "explain", "explain_alert", "field_of", "finding_message", "no_offset_reason",
-           "place_label", "value_text"]
+           "place_label", "rule_title", "value_text", "where_text"]

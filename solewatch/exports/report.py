@@ -22,11 +22,16 @@ from analysis.config import PressureConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import FEET, REGIONS, SITES
 from analysis.temperature.coverage import STATUS_WINDOW_DAYS
-from solewatch.evidence import RULE_TITLES, explain_alert, finding_message
+from solewatch.evidence import (
+    explain_alert,
+    finding_message,
+    place_label,
+    rule_title,
+    where_text,
+)
 from solewatch.exports import svg
 from solewatch.exports.svg import OKABE_ITO, Chart, Series
 from solewatch.exports.tables import (
-    SITE_LABELS_ALL,
     ExportError,
     WearerHistory,
     alert_last_day,
@@ -124,17 +129,12 @@ def _when(dt: datetime | None, offset_min: int | None = None) -> str:
 
 
 def _site_title(site: str) -> str:
-    label = SITE_LABELS_ALL.get(site, site)
+    label = place_label(site)
     return label if label == site else f"{label} ({site})"
 
 
 def _where(foot: str | None, site: str | None) -> str:
-    parts = []
-    if foot:
-        parts.append(f"{foot} foot")
-    if site:
-        parts.append(SITE_LABELS_ALL.get(site, site))
-    return ", ".join(parts) if parts else "both feet"
+    return where_text(foot, site) or "both feet"
 
 
 # -- sections --------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def _alert_block(h: WearerHistory, a: Any) -> str:
     return (
         f'<article class="{kind} {a.status}" id="{kind}-{a.id}">'
         f'<h3><span class="badge {"finding" if finding else a.status}">{status_line}</span> '
-        f"{_h(RULE_TITLES.get(a.rule, a.rule))} — {_h(_where(a.foot, a.site))} "
+        f"{_h(rule_title(a.rule))} — {_h(_where(a.foot, a.site))} "
         f'<span class="muted">({kind} {a.id})</span></h3>'
         f'<table class="meta">{fact_rows}</table>'
         f"<p>{_h(finding_message(a.message) if finding else a.message)}</p>"
@@ -391,7 +391,7 @@ def _pressure(h: WearerHistory) -> str:
             if pts:
                 series.append(Series(f"{foot} foot", pts, **style))
         marks = [(a.first_day, None,
-                  f"alert {a.id}: {RULE_TITLES[a.rule].lower()}, {a.foot}")
+                  f"alert {a.id}: {rule_title(a.rule).lower()}, {a.foot}")
                  for a in h.alerts
                  if a.rule in ("sustained_pressure", "peak_pressure") and a.site == region]
         chart = Chart(title=f"Peak pressure: {_site_title(region)}",
@@ -416,7 +416,7 @@ def _pressure(h: WearerHistory) -> str:
             med = peaks[len(peaks) // 2] if len(peaks) % 2 else (
                 (peaks[len(peaks) // 2 - 1] + peaks[len(peaks) // 2]) / 2 if peaks else None)
             cells.append(
-                f"<tr><td>{_h(foot)}</td><td>{_h(SITE_LABELS_ALL.get(region, region))}</td>"
+                f"<tr><td>{_h(foot)}</td><td>{_h(place_label(region))}</td>"
                 f'<td class="n">{len(rs)}</td><td class="n">{_num(med, "N", 1)}</td>'
                 f'<td class="n">{_num(peaks[-1] if peaks else None, "N", 1)}</td>'
                 f"<td>{rs[0].day.isoformat()} to {rs[-1].day.isoformat()}</td></tr>")
@@ -500,4 +500,4 @@ def write_report(store: Store, wearer: str, start: date | str, end: date | str,
     return out
 
 
-__all__: Sequence[str] = ["RULE_TITLES", "render_report", "write_report"]
+__all__: Sequence[str] = ["render_report", "write_report"]

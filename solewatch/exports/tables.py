@@ -27,12 +27,11 @@ from typing import Any, Final
 from analysis.alerts import ADVICE
 from analysis.errors import SolewatchError
 from analysis.pipeline import GAIT_SUMMARY_KEYS
-from solewatch.evidence import PLACE_LABELS, evidence_unit
+from solewatch.evidence import evidence_unit, place_label
 from solewatch.store import AlertStep, Store, StoredAlert, local_time
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
 #: Alerts, notes and sessions are kept when they touch the range; a note's day is its local day.
-SITE_LABELS_ALL: Final[dict[str, str]] = PLACE_LABELS
 
 
 class ExportError(SolewatchError):
@@ -403,7 +402,7 @@ def table_rows(h: WearerHistory) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
     for r in h.temperature:
         rows["daily_temperature"].append({
-            "day": r.day, "site": r.site, "site_label": SITE_LABELS_ALL.get(r.site, r.site),
+            "day": r.day, "site": r.site, "site_label": place_label(r.site),
             "left_degC": r.left_c, "right_degC": r.right_c, "delta_degC": r.delta_c,
             "worn_min": r.minutes, "enough_wear": r.enough, "room_degC": r.room_c,
             "updated_at_utc": r.updated_at})
@@ -415,7 +414,7 @@ def table_rows(h: WearerHistory) -> dict[str, list[dict[str, Any]]]:
     for r in h.pressure:
         rows["daily_pressure"].append({
             "day": r.day, "foot": r.foot, "region": r.region,
-            "region_label": SITE_LABELS_ALL.get(r.region, r.region), "basis": r.basis,
+            "region_label": place_label(r.region), "basis": r.basis,
             "peak_kPa": r.peak_kpa, "pti_kPa_s": r.pti_kpa_s, "mean_kPa": r.mean_kpa,
             "peak_above_200kPa_target": r.peak_above_target,
             "step_peak_kPa": r.step_peak_kpa, "steps_count": r.steps, "peak_N": r.peak_n,
@@ -439,7 +438,7 @@ def table_rows(h: WearerHistory) -> dict[str, list[dict[str, Any]]]:
         days = a.evidence.get("days")
         row = {
             "alert_id": a.id, "rule": a.rule, "foot": a.foot, "site": a.site,
-            "site_label": SITE_LABELS_ALL.get(a.site, a.site) if a.site else None,
+            "site_label": place_label(a.site) or None,
             "first_day": a.first_day, "confirmed_day": a.confirmed_day,
             "last_day": alert_last_day(a), "status": a.status, "delta_degC": a.delta_c,
             "threshold": thr, "threshold_unit": unit or None,
