@@ -478,6 +478,12 @@ def _day_of(stream: TemperatureStream, t_s: float) -> date:
     return stream.at(t_s).date()
 
 
+def _when(stream: TemperatureStream, t_s: float) -> str:
+    """'2026-03-03 at 19:57': a time in words for a person (local time of the stream)."""
+    at = stream.at(t_s)
+    return f"{at.date().isoformat()} at {at.strftime('%H:%M')}"
+
+
 def _iso(stream: TemperatureStream, t_s: float) -> str:
     return stream.at(t_s).isoformat(timespec="minutes")
 
@@ -531,9 +537,10 @@ def _sudden_rise(
             r_c, o_c = float(rise[i][j]), float(rise[other][j])
             msg = (
                 f"Your {foot} foot warmed up by {_c(r_c)} within "
-                f"{config.sudden_rise_window_h:g} hours (by {_iso(stream, t[a])}) while your "
-                f"{FEET[other]} foot changed by {_c(o_c)}. A sudden warming of one foot only "
-                "is a warning sign to check now."
+                f"{config.sudden_rise_window_h:g} hours (on {_when(stream, t[a])}) while your "
+                f"{FEET[other]} foot changed by {_c(o_c)}; it did not look like heat from "
+                "outside (all of the foot at once, gone again by the next morning). A sudden "
+                "warming of one foot only is a warning sign to check now."
             )
             alerts.append(Alert(
                 rule=SUDDEN_RISE, foot=foot, site=None, first_day=_day_of(stream, t[a]),
@@ -588,12 +595,12 @@ def _unsafe(
                 site = SITES[s_idx]
                 if kind == "hot":
                     msg = (f"Your {foot} insole read {_c(extreme)} at {_label(site)} for about "
-                           f"{minutes:.0f} minutes from {_iso(stream, t[a])}. If you were "
+                           f"{minutes:.0f} minutes from {_when(stream, t[a])}. If you were "
                            "wearing it, this is hot enough to burn skin you may not feel.")
                 else:
                     msg = (f"Your {foot} foot was cold, down to {_c(extreme)} at "
                            f"{_label(site)}, for about {minutes:.0f} minutes from "
-                           f"{_iso(stream, t[a])}. Skin this cold for long can be damaged "
+                           f"{_when(stream, t[a])}. Skin this cold for long can be damaged "
                            "without you feeling it.")
                 alerts.append(Alert(
                     rule=UNSAFE_TEMPERATURE, foot=foot, site=site,
