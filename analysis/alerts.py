@@ -41,6 +41,10 @@ RULES: Final[tuple[str, ...]] = (
 
 #: Rules whose results are findings, not alerts: shown apart, never counted as alerts.
 FINDINGS: Final[tuple[str, ...]] = (BASELINE_DIFFERENCE,)
+#: The alert rules about skin temperature (what the Temperature page marks on its chart).
+TEMPERATURE_RULES: Final[tuple[str, ...]] = (
+    CONTRALATERAL_SITE, CONTRALATERAL_FOOT_MEAN, IPSILATERAL_HOTSPOT, SINGLE_FOOT, SUDDEN_RISE,
+    UNSAFE_TEMPERATURE)
 #: Rules judged on the samples within one day (each alert is an occurrence: a stretch of time
 #: on a day); the other rules are judged on daily values over consecutive days.
 SAMPLE_RULES: Final = frozenset({SUDDEN_RISE, UNSAFE_TEMPERATURE, SUSTAINED_PRESSURE})

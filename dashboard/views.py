@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from analysis.alerts import ADVICE, FINDINGS
+from analysis.alerts import ADVICE, FINDINGS, TEMPERATURE_RULES
 from analysis.config import GaitConfig, TemperatureConfig
 from analysis.references import REFERENCES
 from analysis.sites import SITES
@@ -287,7 +287,7 @@ def temperature_view(store: Store, wearer: str, *, days: int, unit: str,
         rows = as_the_rule_sees_it(rows, offsets)
         usual = usual_difference_text(offsets, unit, config, {r.site for r in rows})
     alerts = [a for a in store.alerts(wearer)
-              if start <= a.first_day <= end and a.rule not in FINDINGS]
+              if start <= a.first_day <= end and a.rule in TEMPERATURE_RULES]
     figure = temperature_figure(rows, unit=unit, threshold_c=config.contralateral_site_delta_c,
                                 alerts=alerts)
     figure = with_day_gaps(figure, start, end)

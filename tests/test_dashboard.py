@@ -550,3 +550,21 @@ def test_pages_show_nothing_stored_on_a_store_without_schema(tmp_path):
     ctx = DashboardContext(store_url=f"sqlite:///{tmp_path / 'empty.db'}")
     with ctx.store() as store:
         assert ctx.wearer_names(store) == [] and ctx.wearer_for(store, "ann") is None
+
+
+def test_temperature_chart_marks_only_temperature_alerts(filled):
+    from analysis.alerts import BASELINE_DIFFERENCE, PEAK_PRESSURE, Alert
+
+    _, store = filled
+    before = {t["name"]: t for t in views.temperature_view(
+        store, WEARER, days=30, unit="C", today=LAST_DAY)[0]["data"]}["alert"]["x"]
+    day = LAST_DAY - timedelta(days=5)
+    store.upsert_alerts(WEARER, [
+        Alert(rule=PEAK_PRESSURE, foot="left", site="heel", first_day=day, confirmed_day=day,
+              delta_c=None, message="heel over target", evidence={"days": []}),
+        Alert(rule=BASELINE_DIFFERENCE, foot="left", site="mth1", first_day=day,
+              confirmed_day=day, delta_c=2.5, message="found at the start",
+              evidence={"days": []})], at=datetime(2026, 3, 30, tzinfo=UTC))
+    fig, _ = views.temperature_view(store, WEARER, days=30, unit="C", today=LAST_DAY)
+    assert {t["name"]: t for t in fig["data"]}["alert"]["x"] == before
+    assert day.isoformat() not in before
