@@ -81,6 +81,26 @@ class ExternalHeat:
     mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
+def rested_rises(stream: TemperatureStream, common: np.ndarray, config: TemperatureConfig
+                 ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each foot's mean over the ``common`` (n, sites) samples, and its rise above its own
+    lowest value of the last ``sudden_rise_window_h`` hours (the sudden-rise red flag's and
+    the external-heat test's one-sided rise), on a regular grid so that "within hours" stays
+    hours long across gaps in the data."""
+    t = stream.time_s
+    period = sample_period_s(t)
+    means = _foot_means(stream.values_c, common)
+    grid = np.round((t - t[0]) / period).astype(np.int64)
+    g_len = int(grid[-1]) + 1
+    w = samples_for(config.sudden_rise_window_h * 3600.0, period)
+    rise = []
+    for m in means:
+        g = np.full(g_len, np.nan)
+        g[grid] = m
+        rise.append(m - trailing(g, w, "min")[grid])
+    return means, rise
+
+
 def _foot_means(values: np.ndarray, common: np.ndarray) -> np.ndarray:
     """(feet, n) mean over the sites valid on both feet at each sample; NaN where none."""
     cnt = common.sum(axis=1)
@@ -147,22 +167,12 @@ def detect_external_heat(
     common = valid[:, 0, :] & valid[:, 1, :] & both[:, None]
     if not common.any():
         return none
-    period = sample_period_s(t)
-    means = _foot_means(stream.values_c, common)
+    means, rise = rested_rises(stream, common, config)
     # The way back is watched over every worn sample: heat leaves the shoe within minutes,
     # faster than the rested (steady) test allows, often just before the shoes come off.
     worn_both = worn[:, 0] & worn[:, 1]
     worn_means = _foot_means(stream.values_c, valid[:, 0, :] & valid[:, 1, :]
                              & worn_both[:, None])
-    # A regular grid, so that "within hours" stays hours long across gaps in the data.
-    grid = np.round((t - t[0]) / period).astype(np.int64)
-    g_len = int(grid[-1]) + 1
-    w = samples_for(config.sudden_rise_window_h * 3600.0, period)
-    rise = []
-    for m in means:
-        g = np.full(g_len, np.nan)
-        g[grid] = m
-        rise.append(m - trailing(g, w, "min")[grid])
     mask = np.zeros(n, dtype=bool)
     episodes: list[HeatEpisode] = []
     for i, foot in enumerate(FEET):
@@ -213,4 +223,4 @@ def detect_external_heat(
     return ExternalHeat(episodes, mask)
 
 
-__all__ = ["ExternalHeat", "HeatEpisode", "detect_external_heat"]
+__all__ = ["ExternalHeat", "HeatEpisode", "detect_external_heat", "rested_rises"]

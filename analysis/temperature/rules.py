@@ -59,11 +59,9 @@ from analysis.temperature._signal import (
     run_duration_filter,
     runs,
     sample_period_s,
-    samples_for,
-    trailing,
 )
 from analysis.temperature.daily import FOOT_MEAN, DailyTable
-from analysis.temperature.external_heat import ExternalHeat
+from analysis.temperature.external_heat import ExternalHeat, rested_rises
 from analysis.temperature.faults import FaultResult, detect_faults
 from analysis.temperature.offset import (
     BASELINE_FINDING,
@@ -250,6 +248,23 @@ def _offset_origin(o: Offset | None, offsets: WearerOffsets | None) -> dict[str,
                                      offsets.baseline_days[-1].isoformat()]}
 
 
+def _finding(foot: str, site: str | None, o: Offset, offsets: WearerOffsets,
+             config: TemperatureConfig, compared_with: str, days: list[dict],
+             message: str) -> Alert:
+    """A BASELINE_DIFFERENCE finding about ``o``, learned over the baseline days."""
+    first, last = offsets.baseline_days[0], offsets.baseline_days[-1]
+    return Alert(
+        rule=BASELINE_DIFFERENCE, foot=foot, site=site, first_day=first, confirmed_day=last,
+        delta_c=float(o.value_c), message=message,
+        evidence={"threshold_c": config.offset_max_c, "compared_with": compared_with,
+                  "baseline_days": [first.isoformat(), last.isoformat()],
+                  "baseline_median_c": round(o.value_c, 2),
+                  "baseline_spread_c": round(o.spread_c, 2),
+                  "rise_threshold_c": config.baseline_rise_c,
+                  "days": days, "last_day": last.isoformat()},
+    )
+
+
 def _baseline_findings(
     table: DailyTable, config: TemperatureConfig, offsets: WearerOffsets | None
 ) -> list[Alert]:
@@ -278,17 +293,8 @@ def _baseline_findings(
                    "spot was already warmer when monitoring began: have it checked once. "
                    "solewatch keeps watching it and alerts if the difference grows by more "
                    f"than {_c(config.baseline_rise_c)}.")
-            out.append(Alert(
-                rule=BASELINE_DIFFERENCE, foot=warm, site=None if site == FOOT_MEAN else site,
-                first_day=first, confirmed_day=last, delta_c=float(o.value_c), message=msg,
-                evidence={"threshold_c": config.offset_max_c,
-                          "compared_with": "the same site on the other foot",
-                          "baseline_days": [first.isoformat(), last.isoformat()],
-                          "baseline_median_c": round(o.value_c, 2),
-                          "baseline_spread_c": round(o.spread_c, 2),
-                          "rise_threshold_c": config.baseline_rise_c,
-                          "days": days, "last_day": last.isoformat()},
-            ))
+            out.append(_finding(warm, None if site == FOOT_MEAN else site, o, offsets, config,
+                                "the same site on the other foot", days, msg))
         whole = {a.foot: a for a in out if a.site is None}
         kept = []
         for a in out:
@@ -309,17 +315,8 @@ def _baseline_findings(
                    "This spot was already warmer when monitoring began: have it checked once. "
                    "solewatch keeps watching it and alerts if it gets warmer by more than "
                    f"{_c(config.baseline_rise_c)}.")
-            out.append(Alert(
-                rule=BASELINE_DIFFERENCE, foot=foot, site=site, first_day=first,
-                confirmed_day=last, delta_c=float(o.value_c), message=msg,
-                evidence={"threshold_c": config.offset_max_c,
-                          "compared_with": "mean of the other sites of the same foot",
-                          "baseline_days": [first.isoformat(), last.isoformat()],
-                          "baseline_median_c": round(o.value_c, 2),
-                          "baseline_spread_c": round(o.spread_c, 2),
-                          "rise_threshold_c": config.baseline_rise_c,
-                          "days": [], "last_day": last.isoformat()},
-            ))
+            out.append(_finding(foot, site, o, offsets, config,
+                                "mean of the other sites of the same foot", [], msg))
     return out
 
 
@@ -498,21 +495,7 @@ def _sudden_rise(
     period = sample_period_s(t)
     both = wear.rested[:, 0] & wear.rested[:, 1]
     common = valid[:, 0, :] & valid[:, 1, :] & both[:, None]
-    cnt = common.sum(axis=1)
-    means = []
-    for i in range(len(FEET)):
-        s = np.where(common, stream.values_c[:, i, :], 0.0).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means.append(np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan))
-    # On a regular grid, so the "within hours" window stays hours long across gaps in the data.
-    grid = np.round((t - t[0]) / period).astype(np.int64)
-    g_len = int(grid[-1]) + 1
-    w = samples_for(config.sudden_rise_window_h * 3600.0, period)
-    rise = []
-    for m in means:
-        g = np.full(g_len, np.nan)
-        g[grid] = m
-        rise.append(m - trailing(g, w, "min")[grid])
+    _, rise = rested_rises(stream, common, config)
     alerts = []
     for i, foot in enumerate(FEET):
         other = 1 - i
