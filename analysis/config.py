@@ -528,6 +528,12 @@ class TemperatureConfig:
         "Hernandez-Contreras 2019 is 1.94 °C. A larger baseline difference may be a hotspot "
         "already present: it is not learned (rules use the raw difference).",
     )
+    offset_note_c: float = setting(
+        1.0, unit="°C",
+        source="Engineering: a usual left-right difference of 1 °C or more is learned and "
+        "applied (below offset_max_c) but said in the notes, never silently: healthy feet "
+        "differ by 0.65-0.78 °C on average (clinical.md).",
+    )
     offset_max_spread_c: float = setting(
         0.75, unit="°C",
         source="Engineering: the baseline days' differences must agree (robust SD, "

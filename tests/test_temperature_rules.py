@@ -106,6 +106,10 @@ def test_offset_of_1_5_c_learned():
     r = analyze_temperature(sim.stream(), CFG)
     assert r.offsets.contralateral["mth3"].value_c == pytest.approx(1.5, abs=0.15)
     assert not [a for a in r.alerts if a.rule in ASYMMETRY_RULES]
+    # learned, but never silently: the notes say it
+    said = [n for n in r.notes if n.startswith("mth3: the feet usually differ by +1.")]
+    assert len(said) == 1 and day(0).isoformat() in said[0]
+    assert not any(n.startswith("mth1: the feet usually differ") for n in r.notes)
 
 
 def test_difference_present_from_the_start_is_a_baseline_finding_not_an_alert():

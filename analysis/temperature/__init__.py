@@ -219,7 +219,16 @@ def _notes(
                 f"{day.isoformat()}: not enough data at {', '.join(r['site'] for r in short)} "
                 f"(at least {config.daily_min_minutes:.0f} min needed); those sites not judged."
             )
+    first_last = (f"{offsets.baseline_days[0].isoformat()} to "
+                  f"{offsets.baseline_days[-1].isoformat()}" if offsets.baseline_days else "")
     for site, o in offsets.contralateral.items():
+        if o.status == APPLIED and abs(o.value_c) >= config.offset_note_c:
+            # Never silent: a usual difference this large is said, though it is not a finding.
+            notes.append(
+                f"{site}: the feet usually differ by {o.value_c:+.1f} °C here (left minus "
+                f"right, learned from {first_last}), more than healthy feet usually do; the "
+                "rules judge changes from it. Mention it at your next foot check."
+            )
         if o.status == APPLIED or not np.isfinite(o.learned_c):
             continue
         if o.status == "baseline_finding":
