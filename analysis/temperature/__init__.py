@@ -19,7 +19,7 @@ import numpy as np
 
 from analysis.alerts import Alert
 from analysis.config import TemperatureConfig
-from analysis.sites import FEET, SITES
+from analysis.sites import FEET, SITE_LABELS, SITES
 from analysis.streams import TemperatureStream
 from analysis.temperature.coverage import day_coverage, last_data_days, overall_status
 from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
@@ -216,7 +216,8 @@ def _notes(
             )
         else:
             notes.append(
-                f"{day.isoformat()}: not enough data at {', '.join(r['site'] for r in short)} "
+                f"{day.isoformat()}: not enough data at "
+                f"{', '.join(_place(r['site']) for r in short)} "
                 f"(at least {config.daily_min_minutes:.0f} min needed); those sites not judged."
             )
     first_last = (f"{offsets.baseline_days[0].isoformat()} to "
@@ -225,7 +226,7 @@ def _notes(
         if o.status == APPLIED and abs(o.value_c) >= config.offset_note_c:
             # Never silent: a usual difference this large is said, though it is not a finding.
             notes.append(
-                f"{site}: the feet usually differ by {o.value_c:+.1f} °C here (left minus "
+                f"{_place(site, True)}: the feet usually differ by {o.value_c:+.1f} °C (left minus "
                 f"right, learned from {first_last}), more than healthy feet usually do; the "
                 "rules judge changes from it. Mention it at your next foot check."
             )
@@ -233,20 +234,29 @@ def _notes(
             continue
         if o.status == "baseline_finding":
             notes.append(
-                f"{site}: the feet already differed by {o.learned_c:+.1f} °C (left minus right) "
+                f"{_place(site, True)}: the feet already differed by {o.learned_c:+.1f} °C (left "
+                "minus right) "
                 f"in the first days, more than the {config.offset_max_c:.1f} °C a wearer's "
                 "normal difference may be: reported as a finding to have checked once (not "
                 "treated as normal); alerts if it grows."
             )
         elif o.status == "unstable":
-            notes.append(f"{site}: the left-right difference varied too much in the first days "
+            notes.append(f"{_place(site, True)}: the left-right difference varied too much in "
+                         "the first days "
                          f"(spread {o.spread_c:.1f} °C) to learn a personal offset.")
         else:
-            notes.append(f"{site}: only {o.days} baseline days with enough data; no personal "
+            notes.append(f"{_place(site, True)}: only {o.days} baseline days with enough data; "
+                         "no personal "
                          "offset learned yet.")
     for fault in faults.faults:
         notes.append(f"Sensor problem, excluded (no alert): {fault.reason}.")
     return notes
+
+
+def _place(site: str, capital: bool = False) -> str:
+    """A site in plain words for the notes (analysis.sites.SITE_LABELS)."""
+    text = "the whole foot" if site == FOOT_MEAN else SITE_LABELS.get(site, site)
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def _silent_insole_notes(stream: TemperatureStream, valid: np.ndarray) -> list[str]:
