@@ -114,9 +114,11 @@ def _fixed_offset(start: datetime) -> bool:
                for d in (91, 182, 273))
 
 
-def local_day_index(stream: TemperatureStream) -> tuple[np.ndarray, date]:
-    """Day number of each sample (0 = the start's local day) and the start's local date."""
-    local_s = local_seconds(stream)
+def local_day_index(stream: TemperatureStream,
+                    local_s: np.ndarray | None = None) -> tuple[np.ndarray, date]:
+    """Day number of each sample (0 = the start's local day) and the start's local date;
+    ``local_s``: :func:`local_seconds` of the stream when the caller has it already."""
+    local_s = local_seconds(stream) if local_s is None else local_s
     return np.floor(local_s / 86400.0).astype(np.int64), stream.start.date()
 
 
@@ -149,10 +151,10 @@ def daily_table(
         return DailyTable([], "none")
 
     period = sample_period_s(t)
-    day_idx, day0 = local_day_index(stream)
     start = stream.start
     since_midnight = start.hour * 3600 + start.minute * 60 + start.second
     local_s = local_seconds(stream)
+    day_idx, day0 = local_day_index(stream, local_s)
     window_s = config.daily_window_min * 60.0
     win = np.floor(local_s / window_s).astype(np.int64)
     wins, winv = np.unique(win, return_inverse=True)
