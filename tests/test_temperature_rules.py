@@ -108,8 +108,7 @@ def test_offset_of_1_5_c_learned():
     assert not [a for a in r.alerts if a.rule in ASYMMETRY_RULES]
     # learned, but never silently: the notes say it
     mth3 = SITE_LABELS["mth3"]
-    said = [n for n in r.notes if n.startswith(f"{mth3[:1].upper()}{mth3[1:]}: the feet usually "
-                                               "differ by +1.")]
+    said = [n for n in r.notes if n.startswith(f"The {mth3}: the feet usually differ by +1.")]
     assert len(said) == 1 and day(0).isoformat() in said[0]
     assert sum("the feet usually differ" in n for n in r.notes) == 1
 

@@ -19,14 +19,14 @@ import numpy as np
 
 from analysis.alerts import Alert
 from analysis.config import TemperatureConfig
-from analysis.sites import FEET, SITE_LABELS, SITES
+from analysis.sites import FEET, SITES
 from analysis.streams import TemperatureStream
 from analysis.temperature.coverage import day_coverage, last_data_days, overall_status
 from analysis.temperature.daily import FOOT_MEAN, DailyTable, daily_table
 from analysis.temperature.external_heat import HeatEpisode, detect_external_heat
 from analysis.temperature.faults import FaultResult, SensorFault, detect_faults
 from analysis.temperature.offset import APPLIED, WearerOffsets, learn_offsets
-from analysis.temperature.rules import evaluate_rules
+from analysis.temperature.rules import evaluate_rules, site_words
 from analysis.temperature.wear import LoadSeries, WearMask, wear_mask
 
 __all__ = [
@@ -254,8 +254,8 @@ def _notes(
 
 
 def _place(site: str, capital: bool = False) -> str:
-    """A site in plain words for the notes (analysis.sites.SITE_LABELS)."""
-    text = "the whole foot" if site == FOOT_MEAN else SITE_LABELS.get(site, site)
+    """A site in plain words for the notes (rules.site_words)."""
+    text = site_words(site)
     return text[:1].upper() + text[1:] if capital else text
 
 

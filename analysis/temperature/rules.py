@@ -76,10 +76,12 @@ from analysis.temperature.wear import LoadSeries, WearMask, wear_mask
 UNSAFE_MERGE_S = 1800.0
 
 
-def _label(site: str) -> str:
+def site_words(site: str) -> str:
+    """A daily site in plain words: "the whole foot" or "the big toe" (SITE_LABELS)."""
     if site == FOOT_MEAN:
         return "the whole foot"
     return f"the {SITE_LABELS.get(site, site)}"
+
 
 
 def _c(x: float) -> str:
@@ -211,7 +213,7 @@ def _contralateral(
             if found:
                 msg = (
                     f"Your {warm} foot was already warmer than your {other} foot at "
-                    f"{_label(site)} when monitoring began (by {_c(abs(o.value_c))}); the "
+                    f"{site_words(site)} when monitoring began (by {_c(abs(o.value_c))}); the "
                     f"difference has grown {_in_a_row(n_over, b - a + 1, days[a])} (by a "
                     f"further {_values(adj, days, confirmed, b)}). A warm spot that gets warmer "
                     "can be an early warning sign of a problem under the foot, before a wound "
@@ -219,8 +221,8 @@ def _contralateral(
                 )
             else:
                 msg = (
-                    f"Your {warm} foot has been warmer than your {other} foot at {_label(site)} "
-                    f"{_in_a_row(n_over, b - a + 1, days[a])} (warmer by "
+                    f"Your {warm} foot has been warmer than your {other} foot at "
+                    f"{site_words(site)} {_in_a_row(n_over, b - a + 1, days[a])} (warmer by "
                     f"{_values(adj, days, confirmed, b)}). A difference of "
                     f"more than {_c(thr)} that lasts can be an early warning sign of a problem "
                     "under the foot, before a wound appears."
@@ -288,7 +290,7 @@ def _baseline_findings(
                      "minutes": r["minutes"]}
                     for r in rows if _is_enough(r, config) and np.isfinite(r["delta_c"])]
             msg = (f"When monitoring began, your {warm} foot was already warmer than your "
-                   f"{other} foot at {_label(site)}, by {_c(abs(o.value_c))} (the middle value "
+                   f"{other} foot at {site_words(site)}, by {_c(abs(o.value_c))} (the middle value "
                    f"of {o.days} days from {first.isoformat()} to {last.isoformat()}). This "
                    "spot was already warmer when monitoring began: have it checked once. "
                    "solewatch keeps watching it and alerts if the difference grows by more "
@@ -309,7 +311,7 @@ def _baseline_findings(
         for site, o in offsets.ipsilateral.get(foot, {}).items():
             if o.status != BASELINE_FINDING or o.value_c <= 0:
                 continue
-            msg = (f"When monitoring began, {_label(site)} of your {foot} foot was already "
+            msg = (f"When monitoring began, {site_words(site)} of your {foot} foot was already "
                    f"warmer than the rest of the same foot, by {_c(o.value_c)} (the middle "
                    f"value of {o.days} days from {first.isoformat()} to {last.isoformat()}). "
                    "This spot was already warmer when monitoring began: have it checked once. "
@@ -350,7 +352,7 @@ def _ipsilateral(
                            for i in range(a, b + 1)]
                 n_over = sum(over[a:b + 1])
                 msg = (
-                    f"On your {foot} foot, {_label(site)} has been warmer than the rest of the "
+                    f"On your {foot} foot, {site_words(site)} has been warmer than the rest of the "
                     f"same foot {_in_a_row(n_over, b - a + 1, all_days[a])} (warmer by "
                     f"{_values(vals, all_days, confirmed, b)}). "
                     "A warm spot that lasts can be an early warning sign of a problem under the "
@@ -577,12 +579,12 @@ def _unsafe(
                 minutes = (t[b - 1] - t[a] + period) / 60.0
                 site = SITES[s_idx]
                 if kind == "hot":
-                    msg = (f"Your {foot} insole read {_c(extreme)} at {_label(site)} for about "
+                    msg = (f"Your {foot} insole read {_c(extreme)} at {site_words(site)} for about "
                            f"{minutes:.0f} minutes from {_when(stream, t[a])}. If you were "
                            "wearing it, this is hot enough to burn skin you may not feel.")
                 else:
                     msg = (f"Your {foot} foot was cold, down to {_c(extreme)} at "
-                           f"{_label(site)}, for about {minutes:.0f} minutes from "
+                           f"{site_words(site)}, for about {minutes:.0f} minutes from "
                            f"{_when(stream, t[a])}. Skin this cold for long can be damaged "
                            "without you feeling it.")
                 alerts.append(Alert(
